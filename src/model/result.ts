@@ -1,0 +1,47 @@
+export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+export type Severity = 'error' | 'warning' | 'info';
+
+export const STATUSES: readonly Status[] = ['pass', 'fail', 'warn', 'skip', 'error'];
+
+/** A suggested change, as data; `fix` plans the real edit from the same facts. */
+export interface FixHint {
+  /** Which policy the change belongs in. */
+  target: 'repository-policy' | 'role-policy' | 'project-setting' | 'image' | 'other';
+  /** The account that must make the change. */
+  account?: string;
+  /** The ARN of what must change (repository, role, project). */
+  resource?: string;
+  /** One sentence, no colour. */
+  description: string;
+  /** A command to run, where there is one. */
+  command?: string;
+  statement?: unknown;
+}
+
+export interface Result {
+  check: string;
+  status: Status;
+  severity: Severity;
+  /** The ARN or name the result is about. */
+  subject: string;
+  /** One sentence, no colour. */
+  message: string;
+  evidence?: Record<string, unknown>;
+  fix?: FixHint;
+}
+
+export type Summary = Record<Status, number>;
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'ecr-doctor'; version: string };
+  target: Record<string, unknown>;
+  summary: Summary;
+  results: Result[];
+}
+
+export function summarise(results: readonly Result[]): Summary {
+  const summary: Summary = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
+  for (const r of results) summary[r.status] += 1;
+  return summary;
+}
