@@ -1,10 +1,12 @@
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { BatchGetProjectsCommand } from '@aws-sdk/client-codebuild';
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { nextAccountIds } from '../support/accounts.js';
-import { createProject, createRepository, createRole, makeTestClients, putImage } from '../support/aws.js';
+import { createProject, createRepository, createRole, makeTestClients, putImage, type TestClients } from '../support/aws.js';
+import { createRestrictedCredentials, enableIamAuth } from '../support/moto-auth.js';
+import { startMotoServer, type MotoServer } from '../support/moto-server.js';
 
 const endpoint = inject('motoEndpoint');
 const [accountA = '', accountB = ''] = nextAccountIds(2);
@@ -77,5 +79,43 @@ describe('moto harness', () => {
     const got = await a.codebuild.send(new BatchGetProjectsCommand({ names: ['smoke-project'] }));
     expect(got.projects?.[0]?.environment?.image).toBe(image);
     expect(got.projects?.[0]?.serviceRole).toBe(roleArn);
+  });
+});
+
+describe('IAM enforcement on a private moto server', () => {
+  let server: MotoServer | undefined;
+  let denied: TestClients;
+  beforeAll(async () => {
+    server = await startMotoServer();
+    const admin = makeTestClients(server.endpoint, '444455556666');
+    await createRepository(admin, 'locked');
+    const credentials = await createRestrictedCredentials(admin, 'reader', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['ecr:DescribeRepositories'], Resource: '*' }],
+    });
+    await enableIamAuth(server.endpoint);
+    denied = makeTestClients(server.endpoint, '444455556666', credentials);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('allows what the identity policy allows', async () => {
+    const out = await denied.ecr.send(new DescribeRepositoriesCommand({}));
+    expect(out.repositories?.map((r) => r.repositoryName)).toEqual(['locked']);
+  });
+
+  it('denies IAM calls with a parseable AccessDenied', async () => {
+    await expect(denied.iam.send(new GetRoleCommand({ RoleName: 'x' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
+
+  it('denies ECR calls with a 403 the SDK cannot parse (XML body on a JSON protocol)', async () => {
+    await expect(denied.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'locked' }))).rejects.toMatchObject({
+      name: 'SyntaxError',
+      $metadata: { httpStatusCode: 403 },
+    });
   });
 });

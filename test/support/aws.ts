@@ -1,4 +1,76 @@
-// Emulator facts (moto 5.2.1 server, driven through AWS SDK v3): filled in below.
+// Test clients and fixture helpers for moto server (5.2.1), driven through the real SDK v3 clients.
+//
+// Emulator facts, established by calls through the SDK and by reading moto's source
+// (asserted in test/support/moto-facts.test.ts, so an upgrade that changes them fails loudly):
+//
+// ECR
+// - GetRepositoryPolicy, no policy: RepositoryPolicyNotFoundException (400). Unknown repository:
+//   RepositoryNotFoundException (400). Same names as AWS.
+// - SetRepositoryPolicy runs moto's IAM policy validator with the Resource / Version / Sid-
+//   uniqueness checks switched off: invalid JSON, `{}` or a statement without Action ->
+//   InvalidParameterException "Invalid parameter at 'PolicyText' failed to satisfy constraint:
+//   'Invalid repository policy provided'". Principals are NOT checked (an ARN of a role that does
+//   not exist is accepted; AWS would reject it), Resource is allowed. `force` is accepted and
+//   ignored. It answers {registryId, repositoryName, policyText} with policyText byte-for-byte as
+//   sent (whitespace kept), and GetRepositoryPolicy returns the same text.
+// - registryId of ANOTHER account: moto looks only in the CALLER's backend (x-moto-account-id)
+//   and filters by registryId, so GetRepositoryPolicy / DescribeImages / SetRepositoryPolicy give
+//   RepositoryNotFoundException "...in the registry with id '<other>'", DescribeRepositories
+//   without names gives []. Cross-account tests must therefore read the registry account with
+//   clients whose header names THAT account (one client set per account), not via registryId.
+// - DescribeImages, missing tag or digest: ImageNotFoundException (400), message
+//   "The image with imageId {imageDigest:'null', imageTag:'nope'} does not exist within ...".
+//   By digest works. imageStatus is never returned; imageSizeInBytes is bogus (1); the other
+//   tags of the same digest come back in imageTags. ListImages lists one entry per tag plus
+//   untagged digests, and ignores filter.tagStatus.
+// - PutImage of the same manifest + tag twice: ImageAlreadyExistsException. BatchGetImage works
+//   (missing tag -> failures[{failureCode:'ImageNotFound'}]) but may report another tag of the
+//   digest. BatchCheckLayerAvailability, GetDownloadUrlForLayer and PutImage with a non-JSON
+//   manifest answer an HTML 500: the SDK throws SyntaxError. GetAuthorizationToken works.
+// IAM
+// - GetRole takes the bare name (RoleName 'service-role/x' -> NoSuchEntityException); the ARN
+//   and Path keep the path. GetRole.AssumeRolePolicyDocument and GetRolePolicy.PolicyDocument
+//   are URL-encoded (RFC 3986 style, '/' kept, '*' -> %2A) as on AWS; GetPolicyVersion and
+//   CreatePolicyVersion Document are NOT encoded (raw JSON; AWS encodes it). Decode: parse as
+//   JSON when it starts with '{', else decodeURIComponent first.
+// - CreateRole does not validate the trust policy (even '{bad' is stored); Put*Policy does
+//   (MalformedPolicyDocumentException, e.g. "Policy statement must contain resources.").
+// - Permissions boundary: CreateRole PermissionsBoundary and PutRolePermissionsBoundary both
+//   work (the policy ARN is NOT checked to exist); GetRole returns PermissionsBoundary
+//   {PermissionsBoundaryType:'PermissionsBoundaryPolicy', PermissionsBoundaryArn};
+//   DeleteRolePermissionsBoundary removes it.
+// - ListAttachedRolePolicies -> [{PolicyName, PolicyArn}]. GetPolicy.DefaultVersionId is 'v1'
+//   and follows CreatePolicyVersion SetAsDefault ('v2'). Unknown policy: NoSuchEntityException.
+// - AWS managed policies (arn:aws:iam::aws:policy/...) exist only when the server runs with
+//   MOTO_IAM_LOAD_MANAGED_POLICIES=true (our globalSetup sets it), with their real
+//   DefaultVersionId (AmazonEC2ContainerRegistryReadOnly: v3; ...PullOnly: v1).
+// - SimulatePrincipalPolicy: HTML 500, SDK throws "XML parse error".
+// CodeBuild
+// - CreateProject requires source.location for every type, NO_SOURCE included ("Project
+//   source location is required"); serviceRole must start with arn:aws:iam::<caller>:role/
+//   (else InvalidInputException "Invalid service role: Service role account ID does not match
+//   caller's account"); the role need not exist. environment round-trips verbatim
+//   (registryCredential, privilegedMode, environmentVariables); an omitted
+//   imagePullCredentialsType stays absent (AWS defaults it to CODEBUILD).
+// - BatchGetProjects never returns projectsNotFound: unknown names are silently dropped; names
+//   may be ARNs. ListProjects works. ListBuilds / ListBuildsForProject work ([] before any build;
+//   unknown project -> ResourceNotFoundException). StartBuild creates the build server-side but
+//   the SDK fails to parse the answer (TypeError "Expected real number, got implicit NaN").
+//   UpdateProject is not implemented (HTML -> SyntaxError).
+// STS
+// - GetCallerIdentity honours x-moto-account-id: {Account:<header>, Arn:'arn:aws:sts::<acct>:user/moto',
+//   UserId:'AKIAIOSFODNN7EXAMPLE'}.
+// AccessDenied
+// - Possible, but only server-wide: POST /moto-api/reset-auth with body '0' turns enforcement on
+//   (body 'inf' off); INITIAL_NO_AUTH_ACTION_COUNT in the server env does the same at start.
+//   Requests must then be signed with access keys created in moto (createRestrictedCredentials);
+//   the account comes from the key. Only identity policies are evaluated.
+// - IAM (query/XML protocol) denial parses: error name 'AccessDenied', httpStatusCode 403,
+//   message "User: arn:aws:iam::<acct>:user/<u> is not authorized to perform: iam:GetRole".
+// - ECR and CodeBuild (JSON protocol) denial comes back as XML <ErrorResponse>...<Code>AccessDenied
+//   with content-type text/html and status 403: the SDK throws name 'SyntaxError' with
+//   $metadata.httpStatusCode 403. So on moto an ECR/CodeBuild AccessDenied is only recognisable
+//   by the 403; for the real AccessDeniedException shape replay recorded AWS responses.
 import { createHash } from 'node:crypto';
 import {
   CreateRepositoryCommand,
@@ -46,9 +118,22 @@ export function motoAccountPlugin<Input extends object, Output extends object>(a
   };
 }
 
-/** SDK v3 clients pointed at moto, acting in `account`. */
-export function makeTestClients(endpoint: string, account: string): TestClients {
-  const config = { region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint, maxAttempts: 1 };
+export interface TestCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * SDK v3 clients pointed at moto, acting in `account`. `credentials` defaults to the fake static
+ * pair; pass keys from createRestrictedCredentials (moto-auth.ts) on a server with IAM auth on.
+ */
+export function makeTestClients(
+  endpoint: string,
+  account: string,
+  credentials: TestCredentials = TEST_CREDENTIALS,
+): TestClients {
+  // maxAttempts 1: a moto error is deterministic, retrying only slows the failing test down.
+  const config = { region: TEST_REGION, credentials, endpoint, maxAttempts: 1 };
   const ecr = new ECRClient(config);
   const iam = new IAMClient(config);
   const codebuild = new CodeBuildClient(config);
