@@ -1,0 +1,62 @@
+import { describeCause, type PullCause } from './causes.js';
+import type { Classification } from './classify.js';
+
+/** Colour functions, passed in so this module stays pure and never loads chalk itself. */
+export interface Paint {
+  bold(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  dim(s: string): string;
+}
+
+const plain = (s: string): string => s;
+const NO_PAINT: Paint = { bold: plain, red: plain, yellow: plain, green: plain, dim: plain };
+
+// The message cannot tell a missing repository from a denied one, or a missing tag from a
+// pull-through import that was refused, so neither "yes" nor "no" would be honest.
+const MAYBE_GRANT = new Set<PullCause>(['repository-missing-or-denied', 'image-not-found']);
+
+function grantLine(c: Classification): string {
+  if (c.isEcrGrantProblem) return 'yes';
+  if (MAYBE_GRANT.has(c.cause)) return 'cannot tell from the message alone';
+  return 'no';
+}
+
+function detailLines(c: Classification): string[] {
+  const d = c.details;
+  const parts: [string, string | undefined][] = [
+    ['action', d.action],
+    ['role', d.roleName],
+    ['session', d.sessionName],
+    ['image', d.image],
+    ['repository', d.repository],
+    ['explicit deny', d.explicitDeny === undefined ? undefined : d.explicitDeny ? 'yes' : 'no'],
+  ];
+  return parts.filter((p): p is [string, string] => p[1] !== undefined).map(([k, v]) => `  ${k}: ${v}`);
+}
+
+/** The text of `ecr-doctor explain`: what the message means and what to run next. */
+export function renderExplanation(c: Classification, opts: { color: boolean; paint?: Paint }): string {
+  const p = opts.color && opts.paint ? opts.paint : NO_PAINT;
+  if (c.cause === 'unknown') return renderUnknown(c, p);
+
+  const title = describeCause(c.cause).title;
+  const lines = [`${p.bold('Cause:')} ${c.isEcrGrantProblem ? p.red(title) : p.yellow(title)} ${p.dim(`(${c.cause})`)}`];
+  lines.push(`${p.bold('ECR grant problem:')} ${grantLine(c)}`);
+  if (c.evidence !== undefined) lines.push(`${p.bold('Evidence:')} "${c.evidence}"`);
+  const details = detailLines(c);
+  if (details.length > 0) lines.push(p.bold('Details:'), ...details);
+  lines.push(`${p.bold('What it means:')} ${c.summary}`);
+  lines.push(`${p.bold('Next:')} ${p.green(c.nextStep)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function renderUnknown(c: Classification, p: Paint): string {
+  const lines = [`${p.bold('Not recognised:')} ecr-doctor does not recognise this message.`];
+  // For unknown text the summary carries the hint (umbrella only, or an unrecognised reason).
+  if (c.evidence !== undefined) lines.push(`${p.bold('Seen:')} "${c.evidence}". ${c.summary}`);
+  lines.push(`${p.bold('Run instead:')} ${p.green(c.nextStep)}`);
+  lines.push(p.dim('doctor reads the failed build and checks the image, the pull mode and the grants directly, whatever the message said.'));
+  return `${lines.join('\n')}\n`;
+}
