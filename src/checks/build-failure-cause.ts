@@ -1,0 +1,39 @@
+import { findPullFailure } from '../triage/classify.js';
+import type { Check, FactsCheck } from './check.js';
+import { makeResult, resultsFor, unreadableMessage } from './check.js';
+
+/** A build asked for that could not be found or read. */
+export const buildFound: FactsCheck = {
+  id: 'build-failure-cause',
+  runOnce(facts) {
+    return facts.builds.flatMap(({ requested, build }) => {
+      if (build.state === 'present') return [];
+      if (build.state === 'unreadable') return [makeResult('build-failure-cause', requested, 'error', unreadableMessage(requested, build))];
+      return [makeResult('build-failure-cause', requested, requested.startsWith('last failed') ? 'skip' : 'fail', requested.startsWith('last failed') ? `No failed build found (${requested}).` : `Build ${requested} was not found in region ${facts.region}.`)];
+    });
+  },
+};
+
+/** Leads the report with what the failed build itself said, classified (DOMAIN.md §7). */
+export const buildFailureCause: Check = {
+  id: 'build-failure-cause',
+  run(ctx) {
+    const build = ctx.subject.build;
+    if (!build) return [];
+    const r = resultsFor('build-failure-cause', ctx);
+    const subject = build.id;
+    const failure = findPullFailure(build);
+    const mode = build.environment.imagePullCredentialsType ?? 'CODEBUILD';
+    const evidence: Record<string, unknown> = { buildId: build.id, buildStatus: build.buildStatus, image: build.environment.image, mode };
+    if (!failure) {
+      return [r.pass(`Build ${build.id} (${build.buildStatus ?? 'status unknown'}) did not fail on its image.`, { subject, evidence })];
+    }
+    const c = failure.classification;
+    Object.assign(evidence, { phase: failure.phase, statusCode: failure.statusCode, cause: c.cause, quote: c.evidence, message: failure.message });
+    return [r.fail(`Build ${build.id} failed in ${failure.phase}: ${c.summary}${c.evidence ? ` ("${c.evidence}")` : ''}${c.isEcrGrantProblem ? '' : ' This is not an ECR grant problem.'}`, {
+      subject,
+      evidence,
+      fix: { target: c.isEcrGrantProblem ? 'repository-policy' : 'other', description: c.nextStep },
+    })];
+  },
+};

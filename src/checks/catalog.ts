@@ -1,0 +1,96 @@
+/**
+ * Every check the doctor runs, with the words the reports use. `CheckId` is a closed union and
+ * the catalogue a Record over it, so the compiler keeps the two complete (as attw does for its
+ * problem kinds). Renderers (SARIF rules, JUnit suites) read titles and help from here.
+ */
+export type CheckId =
+  | 'project-found'
+  | 'image-reference'
+  | 'pull-mode'
+  | 'repository-exists'
+  | 'image-exists'
+  | 'codebuild-principal-can-pull'
+  | 'service-role-can-pull'
+  | 'repository-policy-open'
+  | 'legacy-codebuild-principals'
+  | 'eb-context'
+  | 'role-rights-unused'
+  | 'eb-source-arn-pinned'
+  | 'build-failure-cause';
+
+export interface CheckMeta {
+  id: CheckId;
+  title: string;
+  /** What the check looks at and why it matters: the help text of a SARIF rule. */
+  help: string;
+}
+
+export const CHECK_CATALOG: Record<CheckId, CheckMeta> = {
+  'project-found': {
+    id: 'project-found',
+    title: 'CodeBuild project exists',
+    help: 'The project named on the command line must exist in the account and region examined (BatchGetProjects).',
+  },
+  'image-reference': {
+    id: 'image-reference',
+    title: 'Build image reference is valid',
+    help: 'The build image must be a well-formed reference. Curated aws/codebuild images, ECR Public and Docker Hub images need no repository policy.',
+  },
+  'pull-mode': {
+    id: 'pull-mode',
+    title: 'Pull credentials mode fits the image',
+    help: 'CODEBUILD mode cannot pull a cross-account ECR image; SERVICE_ROLE mode cannot use a curated image; an ECR image in another region than the project fails at pull time; registryCredential is for private registries, not ECR.',
+  },
+  'repository-exists': {
+    id: 'repository-exists',
+    title: 'ECR repository exists',
+    help: 'The repository named in the image URI must exist in the registry account and region of the URI (DescribeRepositories).',
+  },
+  'image-exists': {
+    id: 'image-exists',
+    title: 'Image tag or digest exists and is pullable',
+    help: 'The tag or digest must exist (DescribeImages) and must not be ARCHIVED.',
+  },
+  'codebuild-principal-can-pull': {
+    id: 'codebuild-principal-can-pull',
+    title: 'Repository policy lets CodeBuild pull (CODEBUILD mode)',
+    help: 'In CODEBUILD mode the service principal codebuild.amazonaws.com pulls the image; only the ECR repository policy can allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for it. The service role is not used for the pull.',
+  },
+  'service-role-can-pull': {
+    id: 'service-role-can-pull',
+    title: 'Service role may pull (SERVICE_ROLE mode)',
+    help: "In SERVICE_ROLE mode the project's service role pulls the image: its identity policies must allow ecr:GetAuthorizationToken on * and the pull actions on the repository, its permissions boundary must allow them, and across accounts the repository policy must allow the role too.",
+  },
+  'repository-policy-open': {
+    id: 'repository-policy-open',
+    title: 'Repository policy does not let anyone pull',
+    help: 'A statement with Principal "*" and no condition lets every AWS principal pull the image.',
+  },
+  'legacy-codebuild-principals': {
+    id: 'legacy-codebuild-principals',
+    title: 'No legacy CodeBuild account principals',
+    help: 'Old repository policies trusted CodeBuild account roots (201349592320, 570169269855, 964771811575) instead of the service principal codebuild.amazonaws.com; replace them.',
+  },
+  'eb-context': {
+    id: 'eb-context',
+    title: 'eb deploy build settings are complete',
+    help: 'buildspec.yml needs an eb_codebuild_settings header with CodeBuildServiceRole and Image for eb deploy to build with CodeBuild, and .elasticbeanstalk/config.yml needs the application name.',
+  },
+  'role-rights-unused': {
+    id: 'role-rights-unused',
+    title: "Service role's ECR rights are not used for a CODEBUILD-mode pull",
+    help: 'In CODEBUILD mode (always the case for the temporary project eb deploy runs) the image is pulled by codebuild.amazonaws.com under the repository policy, so ECR rights on the service role (CodeBuildServiceRole) do not help.',
+  },
+  'eb-source-arn-pinned': {
+    id: 'eb-source-arn-pinned',
+    title: 'Repository policy conditions can match the temporary eb project',
+    help: 'eb deploy names its temporary project Elastic-Beanstalk-<app>-<label>-<random>; a statement that pins aws:SourceArn to a fixed project (StringEquals/ArnEquals) never matches it.',
+  },
+  'build-failure-cause': {
+    id: 'build-failure-cause',
+    title: 'Cause of the failed build',
+    help: "The PROVISIONING phase message of a failed build, classified: a missing grant, a missing tag, a Docker Hub rate limit, a logs permission or another cause.",
+  },
+};
+
+export const CHECK_IDS = Object.keys(CHECK_CATALOG) as CheckId[];

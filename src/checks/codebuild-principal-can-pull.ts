@@ -1,0 +1,56 @@
+import { codebuildPullStatement } from '../fix/statements.js';
+import type { Check } from './check.js';
+import { resultsFor, unreadableMessage } from './check.js';
+import { actionsWith, decidingStatements, evaluationEvidence, statementName, undecidableReason, worstOutcome } from './describe-evaluation.js';
+import { CODEBUILD_SERVICE, evaluateCodebuildPull, repositoryPolicyDocument } from './pull-access.js';
+import { fixCommandFor } from './fix-command.js';
+
+export const codebuildPrincipalCanPull: Check = {
+  id: 'codebuild-principal-can-pull',
+  run(ctx) {
+    const { subject, repository: repo } = ctx;
+    const ref = subject.imageRef;
+    if (subject.mode !== 'CODEBUILD' || ref.kind !== 'ecr' || !repo || repo.repository.state !== 'present') return [];
+    // A cross-account image in CODEBUILD mode is a mode problem (pull-mode says so), not a policy one.
+    if (subject.account && subject.account !== ref.account) return [];
+    const r = resultsFor('codebuild-principal-can-pull', ctx);
+    const where = `the repository policy of ${ref.repository} (account ${ref.account})`;
+    if (repo.policy.state === 'unreadable') {
+      return [r.error(unreadableMessage(`the repository policy of ${ref.repository}`, repo.policy), { evidence: { repositoryArn: ref.repositoryArn } })];
+    }
+    const policy = repositoryPolicyDocument(repo);
+    const evaluations = evaluateCodebuildPull(subject, ref, policy);
+    const outcome = worstOutcome(evaluations);
+    const evidence = { repositoryArn: ref.repositoryArn, principal: CODEBUILD_SERVICE, sourceArn: subject.projectArn, ...evaluationEvidence(evaluations) };
+    const fix = {
+      target: 'repository-policy' as const,
+      account: ref.account,
+      resource: ref.repositoryArn,
+      description: `Add a statement to ${where} that allows ${CODEBUILD_SERVICE} to pull, conditioned on aws:SourceAccount and aws:SourceArn.`,
+      command: fixCommandFor(subject),
+      ...(subject.account && subject.projectArn ? { statement: codebuildPullStatement(subject.account, [subject.projectArn]) } : {}),
+    };
+    switch (outcome) {
+      case 'allowed': {
+        const by = decidingStatements(evaluations, 'allowed').map(statementName).join(', ');
+        return [r.pass(`${CODEBUILD_SERVICE} may pull from ${ref.repository}: allowed by statement ${by} of the repository policy.`, { evidence })];
+      }
+      case 'explicit-deny': {
+        const by = decidingStatements(evaluations, 'explicit-deny').map(statementName).join(', ');
+        return [r.fail(`${CODEBUILD_SERVICE} may not pull from ${ref.repository}: statement ${by} of the repository policy denies ${actionsWith(evaluations, 'explicit-deny').join(' and ')}, and a Deny beats any Allow.`, {
+          evidence,
+          fix: { ...fix, description: `Narrow statement ${by} in ${where} so it does not match ${CODEBUILD_SERVICE}'s pull (for example exclude requests where aws:PrincipalServiceName is ${CODEBUILD_SERVICE}); ecr-doctor never edits statements it did not write.`, statement: undefined },
+        })];
+      }
+      case 'implicit-deny': {
+        const missing = actionsWith(evaluations, 'implicit-deny').join(' and ');
+        const why = policy
+          ? `no statement of the repository policy allows ${missing} for it`
+          : 'the repository has no repository policy';
+        return [r.fail(`${CODEBUILD_SERVICE} may not pull from ${ref.repository}: ${why}. In CODEBUILD mode the pull is made by the service principal, so only ${where} can allow it; the service role's permissions are not used.`, { evidence, fix })];
+      }
+      case 'undecidable':
+        return [r.warn(`Cannot decide whether ${CODEBUILD_SERVICE} may pull from ${ref.repository}: it depends on ${undecidableReason(evaluations)}.`, { evidence })];
+    }
+  },
+};

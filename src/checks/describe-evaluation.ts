@@ -1,0 +1,49 @@
+import type { Evaluation, StatementRef } from '../policy/index.js';
+import { explainEvaluation } from '../policy/index.js';
+import type { ActionEvaluation } from './pull-access.js';
+
+export type Outcome = 'allowed' | 'explicit-deny' | 'implicit-deny' | 'undecidable';
+
+/** The worst outcome over the actions of one pull: a Deny beats a missing Allow beats "cannot decide". */
+export function worstOutcome(evaluations: readonly ActionEvaluation[]): Outcome {
+  const decisions = evaluations.map((e) => e.evaluation.decision);
+  if (decisions.includes('explicit-deny')) return 'explicit-deny';
+  if (decisions.includes('implicit-deny')) return 'implicit-deny';
+  if (decisions.includes('undecidable')) return 'undecidable';
+  return 'allowed';
+}
+
+export function statementName(ref: StatementRef): string {
+  return ref.sid ? `"${ref.sid}" (#${ref.index})` : `#${ref.index}`;
+}
+
+export function actionsWith(evaluations: readonly ActionEvaluation[], decision: Evaluation['decision']): string[] {
+  return evaluations.filter((e) => e.evaluation.decision === decision).map((e) => e.action);
+}
+
+/** The statements that decided, over all actions, without repeats. */
+export function decidingStatements(evaluations: readonly ActionEvaluation[], decision: Evaluation['decision']): StatementRef[] {
+  const seen = new Map<string, StatementRef>();
+  for (const e of evaluations) {
+    if (e.evaluation.decision !== decision) continue;
+    for (const s of e.evaluation.deciding) seen.set(`${s.policy}#${s.index}`, s);
+  }
+  return [...seen.values()];
+}
+
+/** Evidence for a result: each action's decision and the engine's own explanation. */
+export function evaluationEvidence(evaluations: readonly ActionEvaluation[]): Record<string, unknown> {
+  return {
+    decisions: Object.fromEntries(evaluations.map((e) => [e.action, e.evaluation.decision])),
+    explanation: [...new Set(evaluations.flatMap((e) => explainEvaluation(e.evaluation)))],
+  };
+}
+
+/** The first undecidable condition, named, for a "cannot decide" warning. */
+export function undecidableReason(evaluations: readonly ActionEvaluation[]): string {
+  for (const e of evaluations) {
+    const u = e.evaluation.undecidable[0];
+    if (u) return `${u.operator ? `${u.operator} ` : ''}${u.key ?? ''}`.trim() + ` in statement ${statementName(u.statement)} of ${u.statement.policy} (${u.why})`;
+  }
+  return 'a condition the engine cannot evaluate';
+}

@@ -1,0 +1,58 @@
+import type { Check } from './check.js';
+import { resultsFor, unreadableMessage } from './check.js';
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The existing tags closest to the one asked for, for "did you mean". */
+export function nearestTags(wanted: string, tags: readonly string[], count = 3): string[] {
+  return [...new Set(tags)]
+    .map((tag) => ({ tag, d: distance(wanted, tag) }))
+    .sort((x, y) => x.d - y.d || x.tag.localeCompare(y.tag))
+    .slice(0, count)
+    .map((x) => x.tag);
+}
+
+export const imageExists: Check = {
+  id: 'image-exists',
+  run(ctx) {
+    const ref = ctx.subject.imageRef;
+    const repo = ctx.repository;
+    if (ref.kind !== 'ecr' || !repo || repo.repository.state !== 'present') return [];
+    const r = resultsFor('image-exists', ctx);
+    const fact = repo.images[ref.reference];
+    const what = ref.digest ? `digest ${ref.digest}` : `tag ${ref.reference}`;
+    const evidence: Record<string, unknown> = { repositoryArn: ref.repositoryArn, reference: ref.reference };
+    if (!fact) return [r.skip(`The ${what} was not looked up.`, { evidence })];
+    if (fact.state === 'unreadable') return [r.error(unreadableMessage(`the ${what} in ${ref.repository}`, fact), { evidence })];
+    if (fact.state === 'absent') {
+      const known = repo.knownTags?.state === 'present' ? repo.knownTags.value : [];
+      const nearest = ref.tag ? nearestTags(ref.tag, known) : [];
+      if (nearest.length > 0) evidence.nearestTags = nearest;
+      return [r.fail(`Image ${what} does not exist in ${ref.repository}; the pull fails with "manifest ... not found".${nearest.length ? ` Nearest existing tags: ${nearest.join(', ')}.` : ''}`, {
+        evidence,
+        fix: { target: 'image', account: ref.account, resource: ref.repositoryArn, description: `Push the image with this ${ref.digest ? 'digest' : 'tag'}, or point the build at an existing one.` },
+      })];
+    }
+    const image = fact.value;
+    evidence.digest = image.digest;
+    if (image.status === 'ARCHIVED') {
+      return [r.fail(`Image ${what} in ${ref.repository} is ARCHIVED and cannot be pulled until it is restored.`, {
+        evidence: { ...evidence, imageStatus: image.status },
+        fix: { target: 'image', account: ref.account, resource: ref.repositoryArn, description: 'Restore the image from the archive storage class (ECR UpdateImageStorageClass to STANDARD), then retry.' },
+      })];
+    }
+    return [r.pass(`Image ${what} exists in ${ref.repository}.`, { evidence })];
+  },
+};

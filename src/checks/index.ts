@@ -1,0 +1,71 @@
+import type { Facts } from '../model/facts.js';
+import type { Result } from '../model/result.js';
+import type { Check, CheckContext, FactsCheck } from './check.js';
+import { makeResult } from './check.js';
+import { buildFailureCause, buildFound } from './build-failure-cause.js';
+import { ebContext } from './eb-context.js';
+import { codebuildPrincipalCanPull } from './codebuild-principal-can-pull.js';
+import { ebSourceArnPinned } from './eb-source-arn-pinned.js';
+import { imageExists } from './image-exists.js';
+import { imageReference } from './image-reference.js';
+import { legacyCodebuildPrincipals } from './legacy-codebuild-principals.js';
+import { projectFound } from './project-found.js';
+import { pullMode } from './pull-mode.js';
+import { repositoryExists } from './repository-exists.js';
+import { repositoryPolicyOpen } from './repository-policy-open.js';
+import { roleRightsUnused } from './role-rights-unused.js';
+import { serviceRoleCanPull } from './service-role-can-pull.js';
+import type { PullSubject } from './subjects.js';
+import { derivePullSubjects } from './subjects.js';
+
+/** Checks over the facts as a whole, run first. */
+export const FACTS_CHECKS: readonly FactsCheck[] = [projectFound, buildFound, ebContext];
+
+/** Checks over each pull, in the order a reader wants them: what, where, who. */
+export const SUBJECT_CHECKS: readonly Check[] = [
+  buildFailureCause,
+  imageReference,
+  pullMode,
+  repositoryExists,
+  imageExists,
+  codebuildPrincipalCanPull,
+  serviceRoleCanPull,
+  roleRightsUnused,
+  ebSourceArnPinned,
+  repositoryPolicyOpen,
+  legacyCodebuildPrincipals,
+];
+
+export function contextFor(facts: Facts, subject: PullSubject): CheckContext {
+  const ref = subject.imageRef;
+  const repository = ref.kind === 'ecr' ? facts.repositories[ref.repositoryArn] : undefined;
+  const role = subject.serviceRoleArn ? facts.roles[subject.serviceRoleArn] : undefined;
+  return { facts, subject, ...(repository ? { repository } : {}), ...(role ? { role } : {}) };
+}
+
+function runGuarded(id: string, subject: string, run: () => Result[]): Result[] {
+  try {
+    return run();
+  } catch (e) {
+    // A check that throws is an error, never a pass (cdk-nag's rule).
+    const message = e instanceof Error ? e.message : String(e);
+    return [makeResult(id as Check['id'], subject, 'error', `check ${id} could not run: ${message}`)];
+  }
+}
+
+/** Runs every check over the facts. Results about one repository seen through several subjects are kept once. */
+export function runChecks(facts: Facts, subjects: readonly PullSubject[] = derivePullSubjects(facts)): Result[] {
+  const results: Result[] = [];
+  for (const check of FACTS_CHECKS) results.push(...runGuarded(check.id, 'facts', () => check.runOnce(facts)));
+  for (const subject of subjects) {
+    const ctx = contextFor(facts, subject);
+    for (const check of SUBJECT_CHECKS) results.push(...runGuarded(check.id, subject.label, () => check.run(ctx)));
+  }
+  const seen = new Set<string>();
+  return results.filter((r) => {
+    const key = `${r.check}\u0000${r.subject}\u0000${r.status}\u0000${r.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,35 @@
+import type { PolicyDocument, PolicyStatement } from '../policy/index.js';
+import { repositoryPolicyDocument } from './pull-access.js';
+import type { RepositoryFacts } from '../model/facts.js';
+
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+}
+
+/** Whether a statement's Action/NotAction covers the action (IAM action names are case-insensitive). */
+export function statementCoversAction(s: PolicyStatement, action: string): boolean {
+  if (s.action) return s.action.some((a) => wildcard(a).test(action));
+  if (s.notAction) return !s.notAction.some((a) => wildcard(a).test(action));
+  return false;
+}
+
+export function isEveryone(s: PolicyStatement): boolean {
+  return s.principal === '*' || (typeof s.principal === 'object' && (s.principal.AWS ?? []).includes('*'));
+}
+
+export function awsPrincipals(s: PolicyStatement): string[] {
+  return typeof s.principal === 'object' ? (s.principal.AWS ?? []) : [];
+}
+
+export function servicePrincipals(s: PolicyStatement): string[] {
+  return typeof s.principal === 'object' ? (s.principal.Service ?? []) : [];
+}
+
+/** The parsed repository policy, or undefined when there is none or it cannot be read. */
+export function readablePolicy(repo: RepositoryFacts | undefined): PolicyDocument | undefined {
+  return repo && repo.policy.state === 'present' ? repositoryPolicyDocument(repo) : undefined;
+}
+
+export function describeStatement(s: PolicyStatement): string {
+  return s.sid ? `"${s.sid}" (#${s.index})` : `#${s.index}`;
+}

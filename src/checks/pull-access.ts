@@ -1,0 +1,140 @@
+import type { ImageRef } from '../image/parse-image-ref.js';
+import type { NamedPolicy, RepositoryFacts, RoleFacts } from '../model/facts.js';
+import type { AccessRequest, ContextValue, Evaluation, NamedDocument, PolicyDocument } from '../policy/index.js';
+import { evaluateAccess, parsePolicy } from '../policy/index.js';
+import { REQUIRED_PULL_ACTIONS } from '../fix/statements.js';
+import type { PullSubject } from './subjects.js';
+
+export type EcrImage = Extract<ImageRef, { kind: 'ecr' }>;
+
+export const CODEBUILD_SERVICE = 'codebuild.amazonaws.com';
+const UNKNOWN: ContextValue = { unknown: true };
+
+export class PolicyTextError extends Error {
+  constructor(
+    readonly policyName: string,
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${policyName} is not a valid policy: ${message} at ${path}`);
+  }
+}
+
+export function parseOrThrow(name: string, text: string): PolicyDocument {
+  const parsed = parsePolicy(text);
+  if (!parsed.ok) throw new PolicyTextError(name, parsed.error.path, parsed.error.message);
+  return parsed.policy;
+}
+
+/**
+ * The project ARN CodeBuild puts in aws:SourceArn. For eb deploy we use a name shaped like a
+ * real temporary project (DOMAIN.md §2), so a condition pinned to a fixed project is seen to
+ * fail the way it fails on AWS. For a bare image there is no project: the value is unknown.
+ */
+export function sourceArnFor(subject: PullSubject): ContextValue {
+  if (!subject.projectArn) return UNKNOWN;
+  if (subject.kind === 'eb-app') return subject.projectArn.replace(/\*$/, 'app-000000_000000-AbCdE');
+  if (subject.projectArnIsPattern) return UNKNOWN;
+  return subject.projectArn;
+}
+
+/**
+ * The request context of CodeBuild's own pull in CODEBUILD mode. The service principal calls on
+ * behalf of the project, so aws:SourceArn/aws:SourceAccount are present; the network keys
+ * (aws:SourceIp, aws:SourceVpce) and principal-org keys are absent for a service principal.
+ */
+export function codebuildPullRequests(subject: PullSubject, image: EcrImage): AccessRequest[] {
+  const context: Record<string, ContextValue> = {
+    'aws:SourceArn': sourceArnFor(subject),
+    'aws:SourceAccount': subject.account ?? UNKNOWN,
+    'aws:PrincipalServiceName': CODEBUILD_SERVICE,
+    'aws:PrincipalIsAWSService': true,
+    'aws:SecureTransport': true,
+  };
+  return REQUIRED_PULL_ACTIONS.map((action) => ({
+    principal: { kind: 'service', service: CODEBUILD_SERVICE },
+    action,
+    resource: image.repositoryArn,
+    context,
+  }));
+}
+
+/**
+ * The role's session CodeBuild opens for a SERVICE_ROLE pull (session name AWSCodeBuild-<uuid>).
+ * Where the call comes from (IP, VPC endpoint) and the organisation are not known to us: such
+ * conditions come out as "cannot decide", never as a guess.
+ */
+export function rolePullRequests(roleArn: string, roleAccount: string, image: EcrImage): AccessRequest[] {
+  const context: Record<string, ContextValue> = {
+    'aws:PrincipalArn': roleArn,
+    'aws:PrincipalAccount': roleAccount,
+    'aws:PrincipalType': 'AssumedRole',
+    'aws:PrincipalIsAWSService': false,
+    'aws:SecureTransport': true,
+    'aws:SourceIp': UNKNOWN,
+    'aws:SourceVpce': UNKNOWN,
+    'aws:SourceVpc': UNKNOWN,
+    'aws:PrincipalOrgID': UNKNOWN,
+    'aws:PrincipalOrgPaths': UNKNOWN,
+    'aws:ResourceAccount': image.account,
+  };
+  const principal = { kind: 'role' as const, roleArn, account: roleAccount, sessionName: 'AWSCodeBuild-00000000-0000-0000-0000-000000000000' };
+  return [
+    { principal, action: 'ecr:GetAuthorizationToken', resource: '*', context },
+    ...REQUIRED_PULL_ACTIONS.map((action) => ({ principal, action, resource: image.repositoryArn, context })),
+  ];
+}
+
+export interface ActionEvaluation {
+  action: string;
+  evaluation: Evaluation;
+}
+
+export function repositoryPolicyDocument(repo: RepositoryFacts): PolicyDocument | undefined {
+  return repo.policy.state === 'present' ? parseOrThrow('the repository policy', repo.policy.value.text) : undefined;
+}
+
+export function evaluateCodebuildPull(subject: PullSubject, image: EcrImage, resourcePolicy: PolicyDocument | undefined): ActionEvaluation[] {
+  return codebuildPullRequests(subject, image).map((request) => ({
+    action: request.action,
+    evaluation: evaluateAccess({ request, ...(resourcePolicy ? { resourcePolicy } : {}), resourceAccount: image.account }),
+  }));
+}
+
+function toNamed(p: NamedPolicy): NamedDocument {
+  return { name: p.name, policy: parseOrThrow(`policy ${p.name}`, p.document) };
+}
+
+export interface RolePolicies {
+  identity: NamedDocument[];
+  boundary?: NamedDocument;
+}
+
+/** The role's documents, parsed; undefined fields mean the caller must report them unreadable first. */
+export function rolePolicies(role: RoleFacts): RolePolicies {
+  const identity: NamedDocument[] = [];
+  if (role.inlinePolicies.state === 'present') identity.push(...role.inlinePolicies.value.map(toNamed));
+  if (role.attachedPolicies.state === 'present') identity.push(...role.attachedPolicies.value.map(toNamed));
+  const boundary = role.permissionsBoundary.state === 'present' ? toNamed(role.permissionsBoundary.value) : undefined;
+  return { identity, ...(boundary ? { boundary } : {}) };
+}
+
+export function evaluateRolePull(
+  roleArn: string,
+  roleAccount: string,
+  image: EcrImage,
+  policies: RolePolicies,
+  resourcePolicy: PolicyDocument | undefined,
+): ActionEvaluation[] {
+  return rolePullRequests(roleArn, roleAccount, image).map((request) => ({
+    action: request.action,
+    evaluation: evaluateAccess({
+      request,
+      // A repository policy cannot grant GetAuthorizationToken (DOMAIN.md §1): only identity policies count for it.
+      ...(resourcePolicy && request.action !== 'ecr:GetAuthorizationToken' ? { resourcePolicy } : {}),
+      resourceAccount: request.action === 'ecr:GetAuthorizationToken' ? roleAccount : image.account,
+      identityPolicies: policies.identity,
+      ...(policies.boundary ? { permissionsBoundary: policies.boundary } : {}),
+    }),
+  }));
+}

@@ -1,0 +1,111 @@
+import { rolePullIdentityStatements, rolePullRepositoryStatement } from '../fix/statements.js';
+import type { Result } from '../model/result.js';
+import type { Check } from './check.js';
+import { resultsFor, unreadableMessage } from './check.js';
+import { decidingStatements, evaluationEvidence, statementName, undecidableReason, worstOutcome } from './describe-evaluation.js';
+import { fixCommandFor } from './fix-command.js';
+import type { ActionEvaluation } from './pull-access.js';
+import { evaluateRolePull, repositoryPolicyDocument, rolePolicies } from './pull-access.js';
+import { parseArn } from './subjects.js';
+
+function missingHalves(evaluations: readonly ActionEvaluation[], crossAccount: boolean) {
+  const halves = { identity: [] as string[], resource: [] as string[], boundary: [] as string[] };
+  for (const { action, evaluation } of evaluations) {
+    if (evaluation.decision !== 'implicit-deny') continue;
+    const { identity, resource, boundary } = evaluation.parts;
+    if (boundary === 'implicit-deny') halves.boundary.push(action);
+    const identityOk = identity === 'allowed';
+    const resourceOk = resource === 'allowed';
+    if (action === 'ecr:GetAuthorizationToken') {
+      if (!identityOk) halves.identity.push(action);
+    } else if (crossAccount) {
+      if (!identityOk) halves.identity.push(action);
+      if (!resourceOk) halves.resource.push(action);
+    } else if (!identityOk && !resourceOk) {
+      halves.identity.push(action);
+    }
+  }
+  return halves;
+}
+
+export const serviceRoleCanPull: Check = {
+  id: 'service-role-can-pull',
+  run(ctx) {
+    const { subject, repository: repo, role } = ctx;
+    const ref = subject.imageRef;
+    if (subject.mode !== 'SERVICE_ROLE' || ref.kind !== 'ecr' || !repo || repo.repository.state !== 'present') return [];
+    const r = resultsFor('service-role-can-pull', ctx);
+    const roleArn = subject.serviceRoleArn;
+    if (!roleArn) return [r.fail('The project pulls in SERVICE_ROLE mode but has no service role.', { fix: { target: 'project-setting', resource: subject.projectArn, description: 'Set a service role on the project.' } })];
+    const roleAccount = parseArn(roleArn)?.account ?? subject.account ?? '';
+    const crossAccount = roleAccount !== ref.account;
+    const evidence: Record<string, unknown> = { roleArn, repositoryArn: ref.repositoryArn, crossAccount };
+    if (!role) return [r.skip(`The service role ${roleArn} was not read.`, { evidence })];
+    if (role.role.state === 'absent') {
+      return [r.fail(`The service role ${roleArn} does not exist, so the pull cannot be made.`, { evidence, fix: { target: 'project-setting', resource: subject.projectArn, description: 'Create the role or point the project at an existing one.' } })];
+    }
+    const unreadable: Result[] = [];
+    for (const [what, fact] of [
+      ['the service role', role.role],
+      [`the inline policies of ${roleArn}`, role.inlinePolicies],
+      [`the managed policies of ${roleArn}`, role.attachedPolicies],
+      [`the permissions boundary of ${roleArn}`, role.permissionsBoundary],
+      ...(crossAccount ? [[`the repository policy of ${ref.repository} (account ${ref.account})`, repo.policy] as const] : []),
+    ] as const) {
+      if (fact.state === 'unreadable') unreadable.push(r.error(unreadableMessage(what, fact), { evidence }));
+    }
+    if (unreadable.length > 0) return unreadable;
+
+    const resourcePolicy = repo.policy.state === 'present' ? repositoryPolicyDocument(repo) : undefined;
+    const evaluations = evaluateRolePull(roleArn, roleAccount, ref, rolePolicies(role), resourcePolicy);
+    Object.assign(evidence, evaluationEvidence(evaluations));
+    const identityFix = {
+      target: 'role-policy' as const,
+      account: roleAccount,
+      resource: roleArn,
+      description: `Add an inline policy to ${roleArn} (account ${roleAccount}) that allows ecr:GetAuthorizationToken on * and the pull actions on ${ref.repositoryArn}.`,
+      command: fixCommandFor(subject),
+      statement: rolePullIdentityStatements([ref.repositoryArn]),
+    };
+    const resourceFix = {
+      target: 'repository-policy' as const,
+      account: ref.account,
+      resource: ref.repositoryArn,
+      description: `The owner of ${ref.repository} (account ${ref.account}) must add a repository-policy statement that allows ${roleArn} to pull.`,
+      statement: rolePullRepositoryStatement([roleArn]),
+    };
+
+    switch (worstOutcome(evaluations)) {
+      case 'allowed':
+        return [r.pass(`The service role ${roleArn} may pull from ${ref.repository}${crossAccount ? ' (identity policy and repository policy both allow it)' : ''}.`, { evidence })];
+      case 'undecidable':
+        return [r.warn(`Cannot decide whether ${roleArn} may pull from ${ref.repository}: it depends on ${undecidableReason(evaluations)}.`, { evidence })];
+      case 'explicit-deny': {
+        const by = decidingStatements(evaluations, 'explicit-deny').map((s) => `statement ${statementName(s)} of ${s.policy}`).join(', ');
+        return [r.fail(`The service role ${roleArn} may not pull from ${ref.repository}: denied explicitly by ${by}; a Deny beats any Allow.`, {
+          evidence,
+          fix: { target: 'other', description: `Change ${by} so it does not match the role's pull; ecr-doctor never edits statements it did not write.` },
+        })];
+      }
+      case 'implicit-deny': {
+        const halves = missingHalves(evaluations, crossAccount);
+        const results: Result[] = [];
+        if (halves.boundary.length > 0) {
+          const boundary = role.permissionsBoundary.state === 'present' ? role.permissionsBoundary.value.name : 'the permissions boundary';
+          results.push(r.fail(`The permissions boundary ${boundary} of ${roleArn} does not allow ${halves.boundary.join(', ')}; no grant, not even one in the repository policy, gets around a boundary.`, {
+            evidence: { ...evidence, boundary },
+            fix: { target: 'role-policy', account: roleAccount, resource: roleArn, description: `Add the pull actions (and ecr:GetAuthorizationToken) to the permissions boundary ${boundary}, in account ${roleAccount}.` },
+          }));
+        }
+        if (halves.identity.length > 0) {
+          const tokenOnly = halves.identity.every((a) => a === 'ecr:GetAuthorizationToken');
+          results.push(r.fail(`The service role ${roleArn} may not ${halves.identity.join(', ')}: no identity policy of the role allows it${tokenOnly ? ' (a repository policy can never grant ecr:GetAuthorizationToken)' : crossAccount ? '' : ', nor does the repository policy'}. The grant belongs in the role's identity policy, in account ${roleAccount}.`, { evidence, fix: identityFix }));
+        }
+        if (halves.resource.length > 0) {
+          results.push(r.fail(`The repository policy of ${ref.repository} (account ${ref.account}) does not allow ${roleArn} (account ${roleAccount}) to ${halves.resource.join(', ')}: across accounts the repository owner must allow the role too.`, { evidence, fix: resourceFix }));
+        }
+        return results.length > 0 ? results : [r.fail(`The service role ${roleArn} may not pull from ${ref.repository}.`, { evidence, fix: identityFix })];
+      }
+    }
+  },
+};

@@ -1,0 +1,173 @@
+import type { ImageRef } from '../image/parse-image-ref.js';
+import { parseImageRef, partitionOf } from '../image/parse-image-ref.js';
+import { UserError } from '../model/errors.js';
+import type { BuildInfo, EbContext, Facts, ProjectInfo, PullMode } from '../model/facts.js';
+
+/**
+ * One image pull to diagnose: who pulls which image, in which mode, on behalf of which project.
+ * A project, the temporary project of `eb deploy`, a failed build, or a bare image all reduce
+ * to this, so the checks are written once.
+ */
+export interface PullSubject {
+  kind: 'project' | 'eb-app' | 'build' | 'image';
+  /** What the reports call it: a project ARN, `eb:<app>`, a build id, or the image URI. */
+  label: string;
+  /** The project ARN, or for eb deploy the ArnLike pattern every temporary project matches. */
+  projectArn?: string;
+  projectArnIsPattern: boolean;
+  projectName?: string;
+  account?: string;
+  region: string;
+  partition: string;
+  image: string;
+  imageRef: ImageRef | { kind: 'invalid'; raw: string; error: string };
+  mode: PullMode;
+  /** Where the mode came from: the project, the default (field absent), a build record, eb's inference, or a what-if. */
+  modeSource: 'project' | 'default' | 'build' | 'eb-inferred' | 'hypothetical';
+  serviceRoleArn?: string;
+  registryCredential?: ProjectInfo['registryCredential'];
+  build?: BuildInfo;
+}
+
+export function parseArn(arn: string): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
+  const m = /^arn:([^:]+):([^:]+):([^:]*):(\d{12})?:(.+)$/.exec(arn);
+  if (!m) return undefined;
+  return { partition: m[1]!, service: m[2]!, region: m[3]!, account: m[4] ?? '', resource: m[5]! };
+}
+
+export function tryParseImage(image: string): PullSubject['imageRef'] {
+  try {
+    return parseImageRef(image);
+  } catch (e) {
+    if (e instanceof UserError) return { kind: 'invalid', raw: image, error: e.message };
+    throw e;
+  }
+}
+
+/** The temporary project eb deploy creates is named Elastic-Beanstalk-<app>-<label>-<5 random> (DOMAIN.md §2). */
+export function ebProjectArnPattern(partition: string, region: string, account: string, app: string): string {
+  return `arn:${partition}:codebuild:${region}:${account}:project/Elastic-Beanstalk-${app}-*`;
+}
+
+/** A role given by name (as buildspec.yml allows) becomes an ARN in the caller's account. */
+export function resolveRoleArn(role: string, partition: string, account: string | undefined): string | undefined {
+  if (role.startsWith('arn:')) return role;
+  if (!account) return undefined;
+  return `arn:${partition}:iam::${account}:role/${role.replace(/^\/+/, '')}`;
+}
+
+function fromProject(p: ProjectInfo, fallbackRegion: string): PullSubject {
+  const arn = parseArn(p.arn);
+  const region = arn?.region || fallbackRegion;
+  return {
+    kind: 'project',
+    label: p.arn,
+    projectArn: p.arn,
+    projectArnIsPattern: false,
+    projectName: p.name,
+    account: arn?.account,
+    region,
+    partition: arn?.partition ?? partitionOf(region),
+    image: p.image,
+    imageRef: tryParseImage(p.image),
+    mode: p.imagePullCredentialsType ?? 'CODEBUILD',
+    modeSource: p.imagePullCredentialsType ? 'project' : 'default',
+    ...(p.serviceRole ? { serviceRoleArn: p.serviceRole } : {}),
+    ...(p.registryCredential ? { registryCredential: p.registryCredential } : {}),
+  };
+}
+
+function fromEb(eb: EbContext, facts: Facts): PullSubject | undefined {
+  if (!eb.hasSettings || !eb.settings?.image || !eb.applicationName) return undefined;
+  const region = eb.region ?? facts.region;
+  const partition = partitionOf(region);
+  const account = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
+  const role = eb.settings.codeBuildServiceRole;
+  const roleArn = role ? resolveRoleArn(role, partition, account) : undefined;
+  return {
+    kind: 'eb-app',
+    label: `eb:${eb.applicationName}`,
+    ...(account ? { projectArn: ebProjectArnPattern(partition, region, account, eb.applicationName) } : {}),
+    projectArnIsPattern: true,
+    projectName: `Elastic-Beanstalk-${eb.applicationName}-*`,
+    account,
+    region,
+    partition,
+    image: eb.settings.image,
+    imageRef: tryParseImage(eb.settings.image),
+    // BuildConfiguration has no pull-credentials field, so the temporary project uses the default (DOMAIN.md §2, inferred).
+    mode: 'CODEBUILD',
+    modeSource: 'eb-inferred',
+    ...(roleArn ? { serviceRoleArn: roleArn } : {}),
+  };
+}
+
+function fromBuild(b: BuildInfo, facts: Facts): PullSubject | undefined {
+  if (!b.environment.image) return undefined;
+  const arn = b.arn ? parseArn(b.arn) : undefined;
+  const region = arn?.region || facts.region;
+  const partition = arn?.partition ?? partitionOf(region);
+  const account = arn?.account || (facts.caller.state === 'present' ? facts.caller.value.account : undefined);
+  return {
+    kind: 'build',
+    label: b.id,
+    ...(account ? { projectArn: `arn:${partition}:codebuild:${region}:${account}:project/${b.projectName}` } : {}),
+    projectArnIsPattern: false,
+    projectName: b.projectName,
+    account,
+    region,
+    partition,
+    image: b.environment.image,
+    imageRef: tryParseImage(b.environment.image),
+    mode: b.environment.imagePullCredentialsType ?? 'CODEBUILD',
+    modeSource: b.environment.imagePullCredentialsType ? 'build' : 'default',
+    ...(b.environment.serviceRole ? { serviceRoleArn: b.environment.serviceRole } : {}),
+    build: b,
+  };
+}
+
+function fromImage(image: string, facts: Facts, mode: PullMode): PullSubject {
+  const ref = tryParseImage(image);
+  const region = ref.kind === 'ecr' ? ref.region : facts.region;
+  const account = ref.kind === 'ecr' ? ref.account : facts.caller.state === 'present' ? facts.caller.value.account : undefined;
+  const partition = partitionOf(region);
+  return {
+    kind: 'image',
+    label: `${image} (${mode})`,
+    ...(account ? { projectArn: `arn:${partition}:codebuild:${region}:${account}:project/*` } : {}),
+    projectArnIsPattern: true,
+    account,
+    region,
+    partition,
+    image,
+    imageRef: ref,
+    mode,
+    modeSource: 'hypothetical',
+  };
+}
+
+/** Every pull the facts describe, in the order the user named them. */
+export function derivePullSubjects(facts: Facts): PullSubject[] {
+  const subjects: PullSubject[] = [];
+  for (const b of facts.builds) {
+    if (b.build.state === 'present') {
+      const s = fromBuild(b.build.value, facts);
+      if (s) subjects.push(s);
+    }
+  }
+  for (const p of facts.projects) {
+    if (p.project.state === 'present') subjects.push(fromProject(p.project.value, facts.region));
+  }
+  if (facts.eb) {
+    const s = fromEb(facts.eb, facts);
+    if (s) subjects.push(s);
+  }
+  for (const image of facts.images) {
+    subjects.push(fromImage(image, facts, 'CODEBUILD'), fromImage(image, facts, 'SERVICE_ROLE'));
+  }
+  return subjects;
+}
+
+export function repositoryKey(ref: Extract<ImageRef, { kind: 'ecr' }>): string {
+  return ref.repositoryArn;
+}

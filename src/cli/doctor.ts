@@ -1,0 +1,32 @@
+import { runChecks } from '../checks/index.js';
+import type { FailOn } from '../model/exit-code.js';
+import { decideExitCode } from '../model/exit-code.js';
+import { buildReport } from '../report/build-report.js';
+import type { Format } from '../report/index.js';
+import { renderReport } from '../report/index.js';
+import { formatSummary } from '../report/text.js';
+import { loadFacts } from './load-facts.js';
+import type { CommonOptions, TargetOptions } from './options.js';
+import { loadPaint, makeProgress, writeOut, writeReportFile } from './output.js';
+
+export interface DoctorOptions extends TargetOptions, CommonOptions {
+  format: Format;
+  output?: string;
+  failOn: FailOn;
+}
+
+export async function runDoctor(o: DoctorOptions): Promise<number> {
+  const progress = makeProgress(!o.quiet && !!o.verbose);
+  const { facts, target, source } = await loadFacts(o, o, progress);
+  const results = runChecks(facts);
+  const report = buildReport(results, facts, target, source);
+  const paint = await loadPaint(o.color && o.format === 'text' && !o.output);
+  const text = renderReport(o.format, report, { paint, verbose: !!o.verbose });
+  if (o.output) {
+    await writeReportFile(o.output, text);
+    if (!o.quiet) writeOut(`${formatSummary(report)} (${o.format} report written to ${o.output})\n`);
+  } else if (!(o.quiet && o.format === 'text')) {
+    writeOut(text);
+  }
+  return decideExitCode(results, o.failOn);
+}

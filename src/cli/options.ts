@@ -1,0 +1,61 @@
+import { UsageError } from '../model/errors.js';
+
+export interface CommonOptions {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  color: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export interface TargetOptions {
+  project: string[];
+  allProjects?: boolean;
+  buildspec?: string;
+  image: string[];
+  build: string[];
+  lastFailed?: boolean;
+  snapshot?: string;
+}
+
+// CodeBuild's own constraint on project names (CreateProject: 2-255 chars, [A-Za-z0-9][A-Za-z0-9\-_]{1,254}).
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$/;
+const PROJECT_ARN = /^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\d{12}:project\/[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$/;
+const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}:[0-9a-fA-F-]{36}$/;
+const BUILD_ARN = /^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\d{12}:build\/[A-Za-z0-9][A-Za-z0-9\-_]{1,254}:[0-9a-fA-F-]{36}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function validateProjectName(name: string): string {
+  if (PROJECT_NAME.test(name) || PROJECT_ARN.test(name)) return name;
+  throw new UsageError(`invalid project name "${name}": CodeBuild project names are 2-255 letters, digits, - and _, starting with a letter or digit (or a project ARN)`);
+}
+
+export function validateBuildId(id: string): string {
+  if (BUILD_ID.test(id) || BUILD_ARN.test(id)) return id;
+  throw new UsageError(`invalid build id "${id}": expected <project>:<build uuid> or a build ARN`);
+}
+
+export function validateRegion(region: string | undefined): string | undefined {
+  if (region === undefined || REGION.test(region)) return region;
+  throw new UsageError(`invalid region "${region}": expected a region code such as us-east-1`);
+}
+
+export function validateEndpoint(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return url;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`invalid endpoint URL "${url}": expected http(s)://host[:port]`);
+}
+
+export function hasExplicitTarget(o: TargetOptions): boolean {
+  return o.project.length > 0 || !!o.allProjects || !!o.buildspec || o.image.length > 0 || o.build.length > 0;
+}

@@ -1,0 +1,52 @@
+import { writeFile } from 'node:fs/promises';
+import { UsageError } from '../model/errors.js';
+import type { Paint } from '../report/paint.js';
+import { PLAIN } from '../report/paint.js';
+
+export interface ColorChoice {
+  /** --no-color */
+  flag: boolean;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+/**
+ * Colour only for a person at a terminal: never when NO_COLOR is set, stdout is not a TTY or
+ * CI is set (CI manners, issue 7), unless FORCE_COLOR asks for it.
+ */
+export function wantsColor({ flag, env, isTTY }: ColorChoice): boolean {
+  if (!flag) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false') return false;
+  return isTTY;
+}
+
+/** chalk is loaded only when colour is wanted. */
+export async function loadPaint(color: boolean): Promise<Paint> {
+  if (!color) return PLAIN;
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
+  return { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan };
+}
+
+export function writeOut(text: string): void {
+  process.stdout.write(text);
+}
+
+export function writeErr(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export async function writeReportFile(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (e) {
+    throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Progress for a person watching; silent in CI, with --quiet, or when stderr is not a terminal. */
+export function makeProgress(enabled: boolean): (line: string) => void {
+  return enabled ? (line) => process.stderr.write(`${line}\n`) : () => {};
+}

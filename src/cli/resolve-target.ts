@@ -1,0 +1,58 @@
+import { parseImageRef } from '../image/parse-image-ref.js';
+import { UsageError } from '../model/errors.js';
+import type { Target } from '../model/target.js';
+import type { CommonOptions, TargetOptions } from './options.js';
+import { hasExplicitTarget, validateBuildId, validateProjectName } from './options.js';
+
+// arn:aws:codebuild:<region>:<account>:build/<project>:<uuid>, set inside every CodeBuild build.
+const CODEBUILD_BUILD_ARN = /^arn:[^:]+:codebuild:([^:]+):\d{12}:build\/([^:]+):/;
+
+async function readEb(opts: TargetOptions, common: CommonOptions, cwd: string, env: NodeJS.ProcessEnv) {
+  const { readEbContext } = await import('../eb/read-eb-context.js');
+  return readEbContext({
+    cwd,
+    ...(opts.buildspec ? { buildspec: opts.buildspec } : {}),
+    ...(common.profile ? { profileFlag: common.profile } : {}),
+    ...(common.region ? { regionFlag: common.region } : {}),
+    env,
+  });
+}
+
+/**
+ * Turns flags, CODEBUILD_BUILD_ARN and the files in the current folder into a Target. With no
+ * target flag: inside CodeBuild, the current project (plus the eb context if the buildspec has
+ * one); else an eb project folder; else a usage error saying what was looked for.
+ */
+export async function resolveTarget(opts: TargetOptions, common: CommonOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<Target> {
+  const projects = opts.project.map(validateProjectName);
+  const builds = opts.build.map(validateBuildId);
+  for (const image of opts.image) parseImageRef(image);
+  const base = { projects, builds, images: opts.image, allProjects: !!opts.allProjects, lastFailed: !!opts.lastFailed };
+
+  if (hasExplicitTarget(opts)) {
+    const eb = opts.buildspec ? await readEb(opts, common, cwd, env) : undefined;
+    if (opts.lastFailed && projects.length === 0 && !eb) {
+      throw new UsageError('--last-failed needs --project NAME or --buildspec PATH to know whose builds to search');
+    }
+    const flags = [projects.length && '--project', opts.allProjects && '--all-projects', builds.length && '--build', opts.image.length && '--image', opts.buildspec && '--buildspec'].filter(Boolean);
+    return { ...base, ...(eb ? { eb } : {}), foundBy: flags.join(' ') };
+  }
+
+  const buildArn = env.CODEBUILD_BUILD_ARN;
+  if (buildArn) {
+    const m = CODEBUILD_BUILD_ARN.exec(buildArn);
+    if (!m) throw new UsageError(`CODEBUILD_BUILD_ARN is set but is not a build ARN: "${buildArn}"`);
+    const eb = await readEb(opts, common, cwd, env);
+    return { ...base, projects: [m[2]!], ...(eb?.hasSettings ? { eb } : {}), foundBy: 'CODEBUILD_BUILD_ARN' };
+  }
+
+  const eb = await readEb(opts, common, cwd, env);
+  if (eb) {
+    if (opts.lastFailed && !eb.applicationName) throw new UsageError('--last-failed needs the application name from .elasticbeanstalk/config.yml');
+    return { ...base, eb, foundBy: eb.buildspecPath };
+  }
+  throw new UsageError(
+    `nothing to examine: no --project, --build, --image or --buildspec; not inside CodeBuild (CODEBUILD_BUILD_ARN is not set); and no buildspec.yml in ${cwd} or an EB project folder above it`,
+    'try: ecr-doctor doctor --project NAME   (or run it in the folder that holds buildspec.yml and .elasticbeanstalk/)',
+  );
+}

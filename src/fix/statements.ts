@@ -1,0 +1,53 @@
+/**
+ * The statements `fix` writes, and how it recognises them again (DOMAIN.md §3). The tool owns
+ * exactly the statements whose Sid starts with OWNED_SID_PREFIX; nothing else is ever edited.
+ */
+export const OWNED_SID_PREFIX = 'EcrDoctor';
+export const CODEBUILD_PULL_SID = 'EcrDoctorCodeBuildPull';
+export const ROLE_PULL_SID = 'EcrDoctorRolePull';
+export const ROLE_AUTH_TOKEN_SID = 'EcrDoctorAuthToken';
+export const ROLE_POLICY_NAME = 'ecr-doctor-image-pull';
+
+/** Pull only: never a push action (DOMAIN.md §1). */
+export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
+/** The actions a pull cannot do without; the third is customary. */
+export const REQUIRED_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] as const;
+
+export function isOwnedSid(sid: string): boolean {
+  return sid.startsWith(OWNED_SID_PREFIX);
+}
+
+/** The repository-policy statement that lets CodeBuild (the service principal) pull for the given projects. */
+export function codebuildPullStatement(account: string, sourceArns: readonly string[]): Record<string, unknown> {
+  const arns = [...new Set(sourceArns)].sort();
+  return {
+    Sid: CODEBUILD_PULL_SID,
+    Effect: 'Allow',
+    Principal: { Service: 'codebuild.amazonaws.com' },
+    Action: [...PULL_ACTIONS],
+    Condition: {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': arns.length === 1 ? arns[0] : arns },
+    },
+  };
+}
+
+/** The repository-policy statement the owner adds for a role in another account (SERVICE_ROLE mode). */
+export function rolePullRepositoryStatement(roleArns: readonly string[]): Record<string, unknown> {
+  const arns = [...new Set(roleArns)].sort();
+  return {
+    Sid: ROLE_PULL_SID,
+    Effect: 'Allow',
+    Principal: { AWS: arns.length === 1 ? arns[0] : arns },
+    Action: [...PULL_ACTIONS],
+  };
+}
+
+/** The inline role-policy statements for SERVICE_ROLE mode: a token on *, the pull on the repositories. */
+export function rolePullIdentityStatements(repositoryArns: readonly string[]): Record<string, unknown>[] {
+  const arns = [...new Set(repositoryArns)].sort();
+  return [
+    { Sid: ROLE_AUTH_TOKEN_SID, Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    { Sid: ROLE_PULL_SID, Effect: 'Allow', Action: [...PULL_ACTIONS], Resource: arns.length === 1 ? arns[0] : arns },
+  ];
+}

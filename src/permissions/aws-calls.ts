@@ -1,0 +1,47 @@
+/**
+ * Every AWS call ecr-doctor makes, with the IAM action it needs and what for. The `permissions`
+ * command prints its policy from this list, and a test keeps the list in step with the
+ * `new XCommand(` calls in src/ (DOMAIN.md §8).
+ */
+export interface AwsCall {
+  command: string;
+  action: string;
+  /** Which command needs it: doctor (and snapshot), or fix only. */
+  use: 'doctor' | 'fix';
+  why: string;
+}
+
+export const AWS_CALLS: readonly AwsCall[] = [
+  { command: 'GetCallerIdentityCommand', action: 'sts:GetCallerIdentity', use: 'doctor', why: 'the account examined' },
+  { command: 'BatchGetProjectsCommand', action: 'codebuild:BatchGetProjects', use: 'doctor', why: 'the project image, pull mode and service role' },
+  { command: 'ListProjectsCommand', action: 'codebuild:ListProjects', use: 'doctor', why: '--all-projects' },
+  { command: 'BatchGetBuildsCommand', action: 'codebuild:BatchGetBuilds', use: 'doctor', why: 'what a failed build ran with and what it said' },
+  { command: 'ListBuildsCommand', action: 'codebuild:ListBuilds', use: 'doctor', why: "eb deploy's failed builds (--last-failed)" },
+  { command: 'ListBuildsForProjectCommand', action: 'codebuild:ListBuildsForProject', use: 'doctor', why: "a project's failed builds (--last-failed)" },
+  { command: 'DescribeRepositoriesCommand', action: 'ecr:DescribeRepositories', use: 'doctor', why: 'whether the repository exists' },
+  { command: 'GetRepositoryPolicyCommand', action: 'ecr:GetRepositoryPolicy', use: 'doctor', why: 'the repository policy' },
+  { command: 'DescribeImagesCommand', action: 'ecr:DescribeImages', use: 'doctor', why: 'whether the tag or digest exists' },
+  { command: 'ListImagesCommand', action: 'ecr:ListImages', use: 'doctor', why: 'nearest tags when a tag is missing' },
+  { command: 'GetRoleCommand', action: 'iam:GetRole', use: 'doctor', why: "the service role and its boundary" },
+  { command: 'ListRolePoliciesCommand', action: 'iam:ListRolePolicies', use: 'doctor', why: "the role's inline policies" },
+  { command: 'GetRolePolicyCommand', action: 'iam:GetRolePolicy', use: 'doctor', why: "the role's inline policies" },
+  { command: 'ListAttachedRolePoliciesCommand', action: 'iam:ListAttachedRolePolicies', use: 'doctor', why: "the role's managed policies" },
+  { command: 'GetPolicyCommand', action: 'iam:GetPolicy', use: 'doctor', why: "a managed policy's default version" },
+  { command: 'GetPolicyVersionCommand', action: 'iam:GetPolicyVersion', use: 'doctor', why: "a managed policy's document" },
+  { command: 'SetRepositoryPolicyCommand', action: 'ecr:SetRepositoryPolicy', use: 'fix', why: 'writing the merged repository policy' },
+  { command: 'PutRolePolicyCommand', action: 'iam:PutRolePolicy', use: 'fix', why: "writing ecr-doctor's inline role policy (SERVICE_ROLE mode)" },
+];
+
+/** The least-privilege identity policy for doctor, or for doctor and fix. */
+export function permissionsPolicy(includeFix: boolean): Record<string, unknown> {
+  const read = AWS_CALLS.filter((c) => c.use === 'doctor').map((c) => c.action);
+  const write = AWS_CALLS.filter((c) => c.use === 'fix').map((c) => c.action);
+  const sorted = (xs: string[]) => [...new Set(xs)].sort();
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'EcrDoctorRead', Effect: 'Allow', Action: sorted(read), Resource: '*' },
+      ...(includeFix ? [{ Sid: 'EcrDoctorFix', Effect: 'Allow', Action: sorted(write), Resource: '*' }] : []),
+    ],
+  };
+}

@@ -1,0 +1,147 @@
+import type { Build, CodeBuildClient, Project } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, BatchGetProjectsCommand, ListBuildsCommand, ListBuildsForProjectCommand } from '@aws-sdk/client-codebuild';
+import type { Fact } from '../../model/fact.js';
+import { absent, present } from '../../model/fact.js';
+import type { BuildFacts, BuildInfo, ProjectFacts, ProjectInfo, PullMode } from '../../model/facts.js';
+import { unreadableFrom } from './aws-errors.js';
+
+const BATCH = 100; // BatchGetProjects and BatchGetBuilds take at most 100 names (DOMAIN.md §4)
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toPullMode(value: string | undefined): PullMode | undefined {
+  return value === 'CODEBUILD' || value === 'SERVICE_ROLE' ? value : undefined;
+}
+
+function toProjectInfo(p: Project): ProjectInfo {
+  const env = p.environment;
+  const mode = toPullMode(env?.imagePullCredentialsType);
+  return {
+    name: p.name ?? '',
+    arn: p.arn ?? '',
+    image: env?.image ?? '',
+    ...(mode ? { imagePullCredentialsType: mode } : {}),
+    ...(p.serviceRole ? { serviceRole: p.serviceRole } : {}),
+    ...(env?.registryCredential?.credential
+      ? { registryCredential: { credential: env.registryCredential.credential, credentialProvider: env.registryCredential.credentialProvider ?? 'SECRETS_MANAGER' } }
+      : {}),
+    ...(env?.type ? { environmentType: env.type } : {}),
+    ...(env?.computeType ? { computeType: env.computeType } : {}),
+  };
+}
+
+function projectMatches(p: Project, requested: string): boolean {
+  return p.name === requested || p.arn === requested;
+}
+
+/** One BatchGetProjects per 100 names; each name comes back as present, absent or unreadable. */
+export async function readProjects(client: CodeBuildClient, names: readonly string[]): Promise<ProjectFacts[]> {
+  const unique = [...new Set(names)];
+  const answers = await Promise.all(
+    chunks(unique, BATCH).map(async (batch) => {
+      try {
+        const out = await client.send(new BatchGetProjectsCommand({ names: batch }));
+        return batch.map((requested): ProjectFacts => {
+          const found = (out.projects ?? []).find((p) => projectMatches(p, requested));
+          return { requested, project: found ? present(toProjectInfo(found)) : absent() };
+        });
+      } catch (e) {
+        const fact = unreadableFrom<ProjectInfo>(e, 'codebuild:BatchGetProjects');
+        return batch.map((requested): ProjectFacts => ({ requested, project: fact }));
+      }
+    }),
+  );
+  return answers.flat();
+}
+
+function iso(d: Date | undefined): string | undefined {
+  return d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
+}
+
+export function toBuildInfo(b: Build): BuildInfo {
+  const mode = toPullMode(b.environment?.imagePullCredentialsType);
+  const startTime = iso(b.startTime);
+  return {
+    id: b.id ?? '',
+    ...(b.arn ? { arn: b.arn } : {}),
+    projectName: b.projectName ?? (b.id ?? '').split(':')[0] ?? '',
+    ...(b.buildStatus ? { buildStatus: b.buildStatus } : {}),
+    ...(startTime ? { startTime } : {}),
+    environment: {
+      ...(b.environment?.image ? { image: b.environment.image } : {}),
+      ...(mode ? { imagePullCredentialsType: mode } : {}),
+      ...(b.serviceRole ? { serviceRole: b.serviceRole } : {}),
+    },
+    phases: (b.phases ?? []).map((p) => ({
+      phaseType: p.phaseType ?? 'UNKNOWN',
+      ...(p.phaseStatus ? { phaseStatus: p.phaseStatus } : {}),
+      contexts: (p.contexts ?? []).map((c) => ({ ...(c.statusCode ? { statusCode: c.statusCode } : {}), ...(c.message ? { message: c.message } : {}) })),
+    })),
+  };
+}
+
+/** A build id may be given as its ARN; BatchGetBuilds wants `<project>:<uuid>`. */
+export function buildIdOf(idOrArn: string): string {
+  const m = /^arn:[^:]+:codebuild:[^:]*:\d{12}:build\/(.+)$/.exec(idOrArn);
+  return m ? m[1]! : idOrArn;
+}
+
+export async function readBuilds(client: CodeBuildClient, requested: readonly string[]): Promise<BuildFacts[]> {
+  const ids = requested.map(buildIdOf);
+  const answers = await Promise.all(
+    chunks(ids, BATCH).map(async (batch) => {
+      try {
+        const out = await client.send(new BatchGetBuildsCommand({ ids: batch }));
+        return batch.map((id): Fact<BuildInfo> => {
+          const found = (out.builds ?? []).find((b) => b.id === id);
+          return found ? present(toBuildInfo(found)) : absent();
+        });
+      } catch (e) {
+        const fact = unreadableFrom<BuildInfo>(e, 'codebuild:BatchGetBuilds');
+        return batch.map(() => fact);
+      }
+    }),
+  );
+  return answers.flat().map((build, i) => ({ requested: requested[i]!, build }));
+}
+
+const FAILED = new Set(['FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED']);
+const PAGES = 5; // 5 × 100 ids: enough to find the newest failure without walking a whole history
+
+/**
+ * The newest failed build among the ids a listing yields (newest first), looked up 100 at a time.
+ * `matches` narrows the ids (for eb deploy: the Elastic-Beanstalk-<app>- prefix).
+ */
+export async function findLastFailedBuild(
+  client: CodeBuildClient,
+  list: { project?: string; matches?: (id: string) => boolean },
+): Promise<BuildFacts> {
+  const requested = list.project ? `last failed build of ${list.project}` : 'last failed build';
+  const permission = list.project ? 'codebuild:ListBuildsForProject' : 'codebuild:ListBuilds';
+  let nextToken: string | undefined;
+  try {
+    for (let page = 0; page < PAGES; page++) {
+      const out = list.project
+        ? await client.send(new ListBuildsForProjectCommand({ projectName: list.project, sortOrder: 'DESCENDING', ...(nextToken ? { nextToken } : {}) }))
+        : await client.send(new ListBuildsCommand({ sortOrder: 'DESCENDING', ...(nextToken ? { nextToken } : {}) }));
+      const ids = (out.ids ?? []).filter((id) => !list.matches || list.matches(id));
+      if (ids.length > 0) {
+        const builds = await client.send(new BatchGetBuildsCommand({ ids: ids.slice(0, BATCH) }));
+        const byId = new Map((builds.builds ?? []).map((b) => [b.id, b]));
+        for (const id of ids) {
+          const b = byId.get(id);
+          if (b && FAILED.has(b.buildStatus ?? '')) return { requested, build: present(toBuildInfo(b)) };
+        }
+      }
+      nextToken = out.nextToken;
+      if (!nextToken) break;
+    }
+    return { requested, build: absent() };
+  } catch (e) {
+    return { requested, build: unreadableFrom(e, permission) };
+  }
+}

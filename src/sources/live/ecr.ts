@@ -1,0 +1,97 @@
+import type { ECRClient, ImageIdentifier } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, GetRepositoryPolicyCommand, ListImagesCommand } from '@aws-sdk/client-ecr';
+import type { Fact } from '../../model/fact.js';
+import { absent, present } from '../../model/fact.js';
+import type { ImageInfo, RepositoryFacts } from '../../model/facts.js';
+import { isNamed, unreadableFrom } from './aws-errors.js';
+
+export interface RepositoryRequest {
+  arn: string;
+  registryId: string;
+  region: string;
+  name: string;
+  /** Tags or sha256: digests to look up. */
+  references: string[];
+}
+
+async function readRepositoryItself(client: ECRClient, req: RepositoryRequest): Promise<RepositoryFacts['repository']> {
+  try {
+    const out = await client.send(new DescribeRepositoriesCommand({ registryId: req.registryId, repositoryNames: [req.name] }));
+    const repo = out.repositories?.[0];
+    if (!repo) return absent();
+    return present({
+      ...(repo.repositoryUri ? { uri: repo.repositoryUri } : {}),
+      ...(repo.createdAt ? { createdAt: repo.createdAt.toISOString() } : {}),
+      ...(repo.encryptionConfiguration?.encryptionType ? { encryptionType: repo.encryptionConfiguration.encryptionType } : {}),
+    });
+  } catch (e) {
+    if (isNamed(e, 'RepositoryNotFoundException')) return absent();
+    return unreadableFrom(e, 'ecr:DescribeRepositories');
+  }
+}
+
+/** The policy text; "no policy" (RepositoryPolicyNotFoundException) is an absent policy, not an error (DOMAIN.md §4). */
+export async function readRepositoryPolicy(client: ECRClient, registryId: string, name: string): Promise<RepositoryFacts['policy']> {
+  try {
+    const out = await client.send(new GetRepositoryPolicyCommand({ registryId, repositoryName: name }));
+    return out.policyText ? present({ text: out.policyText }) : absent();
+  } catch (e) {
+    if (isNamed(e, 'RepositoryPolicyNotFoundException', 'RepositoryNotFoundException')) return absent();
+    return unreadableFrom(e, 'ecr:GetRepositoryPolicy');
+  }
+}
+
+function imageId(reference: string): ImageIdentifier {
+  return reference.startsWith('sha256:') ? { imageDigest: reference } : { imageTag: reference };
+}
+
+async function readImage(client: ECRClient, req: RepositoryRequest, reference: string): Promise<Fact<ImageInfo>> {
+  try {
+    const out = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)] }));
+    const d = out.imageDetails?.[0];
+    if (!d) return absent();
+    return present({
+      digest: d.imageDigest ?? '',
+      tags: d.imageTags ?? [],
+      ...(d.imageStatus ? { status: d.imageStatus } : {}),
+      ...(d.imagePushedAt ? { pushedAt: d.imagePushedAt.toISOString() } : {}),
+      ...(d.imageSizeInBytes !== undefined ? { sizeInBytes: d.imageSizeInBytes } : {}),
+    });
+  } catch (e) {
+    if (isNamed(e, 'ImageNotFoundException', 'RepositoryNotFoundException')) return absent();
+    return unreadableFrom(e, 'ecr:DescribeImages');
+  }
+}
+
+async function readKnownTags(client: ECRClient, req: RepositoryRequest): Promise<Fact<string[]>> {
+  try {
+    const out = await client.send(new ListImagesCommand({ registryId: req.registryId, repositoryName: req.name, filter: { tagStatus: 'TAGGED' }, maxResults: 1000 }));
+    return present((out.imageIds ?? []).map((i) => i.imageTag).filter((t): t is string => !!t));
+  } catch (e) {
+    return unreadableFrom(e, 'ecr:ListImages');
+  }
+}
+
+/**
+ * Everything about one repository, its reads issued together. The tag listing (for "did you
+ * mean") is read only when an image is missing, so the common path stays one round trip.
+ */
+export async function readRepository(client: ECRClient, req: RepositoryRequest): Promise<RepositoryFacts> {
+  const [repository, policy, ...images] = await Promise.all([
+    readRepositoryItself(client, req),
+    readRepositoryPolicy(client, req.registryId, req.name),
+    ...req.references.map((ref) => readImage(client, req, ref)),
+  ]);
+  const imageFacts = Object.fromEntries(req.references.map((ref, i) => [ref, images[i]!]));
+  const missing = repository.state === 'present' && images.some((f) => f.state === 'absent');
+  return {
+    arn: req.arn,
+    registryId: req.registryId,
+    region: req.region,
+    name: req.name,
+    repository,
+    policy: repository.state === 'absent' ? absent() : policy,
+    images: imageFacts,
+    ...(missing ? { knownTags: await readKnownTags(client, req) } : {}),
+  };
+}

@@ -1,0 +1,114 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ListProjectsCommand } from '@aws-sdk/client-codebuild';
+import { derivePullSubjects, parseArn } from '../../checks/subjects.js';
+import { IncompleteError } from '../../model/errors.js';
+import { present, unreadable } from '../../model/fact.js';
+import type { BuildFacts, CallerIdentity, Facts, RoleFacts } from '../../model/facts.js';
+import type { Target } from '../../model/target.js';
+import { asFatal, unreadableFrom } from './aws-errors.js';
+import type { AwsClients } from './clients.js';
+import { findLastFailedBuild, readBuilds, readProjects } from './codebuild.js';
+import type { RepositoryRequest } from './ecr.js';
+import { readRepository } from './ecr.js';
+import { readRole } from './iam.js';
+import { mapLimited } from './limit.js';
+
+const CONCURRENCY = 8;
+
+async function readCaller(clients: AwsClients): Promise<CallerIdentity> {
+  try {
+    const out = await clients.sts.send(new GetCallerIdentityCommand({}));
+    const arn = out.Arn ?? '';
+    return { account: out.Account ?? '', arn, partition: parseArn(arn)?.partition ?? 'aws' };
+  } catch (e) {
+    throw asFatal(e) ?? e;
+  }
+}
+
+async function listAllProjects(clients: AwsClients): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const out = await clients.codebuild.send(new ListProjectsCommand(nextToken ? { nextToken } : {}));
+      names.push(...(out.projects ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+  } catch (e) {
+    const fact = unreadableFrom<never>(e, 'codebuild:ListProjects');
+    if (fact.state === 'unreadable') throw new IncompleteError(`cannot list the projects: ${fact.reason}`, 'grant codebuild:ListProjects, or name projects with --project');
+  }
+  return names;
+}
+
+async function readLastFailed(clients: AwsClients, target: Target): Promise<BuildFacts[]> {
+  if (!target.lastFailed) return [];
+  const searches: Promise<BuildFacts>[] = target.projects.map((project) => findLastFailedBuild(clients.codebuild, { project }));
+  const app = target.eb?.applicationName;
+  if (app) {
+    // The temporary project is gone after a failed eb deploy; its builds remain (DOMAIN.md §2).
+    const prefix = `Elastic-Beanstalk-${app}-`;
+    searches.push(findLastFailedBuild(clients.codebuild, { matches: (id) => id.startsWith(prefix) }).then((b) => ({ ...b, requested: `last failed eb deploy build of ${app}` })));
+  }
+  return Promise.all(searches);
+}
+
+/** The facts about the first round's subjects: each repository and each role read once, concurrently. */
+async function readDependencies(clients: AwsClients, facts: Facts): Promise<void> {
+  const repos = new Map<string, RepositoryRequest>();
+  const roles = new Set<string>();
+  for (const s of derivePullSubjects(facts)) {
+    const ref = s.imageRef;
+    if (ref.kind === 'ecr') {
+      const req = repos.get(ref.repositoryArn) ?? { arn: ref.repositoryArn, registryId: ref.account, region: ref.region, name: ref.repository, references: [] };
+      if (!req.references.includes(ref.reference)) req.references.push(ref.reference);
+      repos.set(ref.repositoryArn, req);
+      // The role matters for SERVICE_ROLE pulls, and for eb deploy, where its unused ECR rights are the story.
+      if (s.serviceRoleArn && (s.mode === 'SERVICE_ROLE' || s.kind === 'eb-app' || s.kind === 'build')) roles.add(s.serviceRoleArn);
+    }
+  }
+  const callerAccount = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
+  const [repoFacts, roleFacts] = await Promise.all([
+    mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req)),
+    mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
+      const account = parseArn(arn)?.account;
+      if (account && callerAccount && account !== callerAccount) {
+        const fact = unreadable<never>(`the role is in account ${account}; ecr-doctor runs as account ${callerAccount}`);
+        return { arn, role: fact, inlinePolicies: fact, attachedPolicies: fact, permissionsBoundary: fact };
+      }
+      return readRole(clients.iam, arn);
+    }),
+  ]);
+  for (const r of repoFacts) facts.repositories[r.arn] = r;
+  for (const r of roleFacts) facts.roles[r.arn] = r;
+}
+
+/**
+ * Reads what the checks need, in two rounds: who and what (caller, projects, builds), then the
+ * repositories and roles they point at. Each round's calls go out together.
+ */
+export async function gatherLiveFacts(clients: AwsClients, target: Target): Promise<Facts> {
+  const projectsRead = (target.allProjects ? listAllProjects(clients) : Promise.resolve(target.projects)).then((names) =>
+    names.length ? readProjects(clients.codebuild, [...target.projects, ...names]) : [],
+  );
+  const [caller, projects, builds, lastFailed] = await Promise.all([
+    readCaller(clients),
+    projectsRead,
+    target.builds.length ? readBuilds(clients.codebuild, target.builds) : Promise.resolve([]),
+    readLastFailed(clients, target),
+  ]);
+  const facts: Facts = {
+    schemaVersion: 1,
+    generatedAt: new Date().toISOString(),
+    region: clients.region,
+    caller: present(caller),
+    projects,
+    builds: [...builds, ...lastFailed],
+    ...(target.eb ? { eb: target.eb } : {}),
+    images: target.images,
+    repositories: {},
+    roles: {},
+  };
+  await readDependencies(clients, facts);
+  return facts;
+}

@@ -1,0 +1,123 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import type { Fact } from '../../model/fact.js';
+import { absent, present } from '../../model/fact.js';
+import type { NamedPolicy, RoleFacts } from '../../model/facts.js';
+import { isNamed, unreadableFrom } from './aws-errors.js';
+
+/** GetRole takes the name: strip the path from arn:aws:iam::<acct>:role/service-role/x (DOMAIN.md §4). */
+export function roleNameOf(roleArn: string): string {
+  const resource = roleArn.split(':').slice(5).join(':');
+  return resource.replace(/^role\//, '').split('/').at(-1) ?? resource;
+}
+
+/** IAM returns policy documents URL-encoded (moto's GetPolicyVersion does not): decode only when needed. */
+export function decodePolicyDocument(doc: string): string {
+  const trimmed = doc.trimStart();
+  if (trimmed.startsWith('{')) return doc;
+  try {
+    return decodeURIComponent(doc);
+  } catch {
+    return doc;
+  }
+}
+
+async function pages<T>(fetchPage: (marker?: string) => Promise<{ items: T[]; marker?: string }>): Promise<T[]> {
+  const all: T[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await fetchPage(marker);
+    all.push(...page.items);
+    marker = page.marker;
+  } while (marker);
+  return all;
+}
+
+async function readManagedPolicy(client: IAMClient, arn: string): Promise<NamedPolicy> {
+  const policy = (await client.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
+  const version = await client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy?.DefaultVersionId ?? 'v1' }));
+  return { name: policy?.PolicyName ?? arn.split('/').at(-1) ?? arn, arn, document: decodePolicyDocument(version.PolicyVersion?.Document ?? '{}') };
+}
+
+async function readInline(client: IAMClient, roleName: string): Promise<Fact<NamedPolicy[]>> {
+  let names: string[];
+  try {
+    names = await pages(async (Marker) => {
+      const out = await client.send(new ListRolePoliciesCommand({ RoleName: roleName, ...(Marker ? { Marker } : {}) }));
+      return { items: out.PolicyNames ?? [], ...(out.IsTruncated && out.Marker ? { marker: out.Marker } : {}) };
+    });
+  } catch (e) {
+    return isNamed(e, 'NoSuchEntity', 'NoSuchEntityException') ? absent() : unreadableFrom(e, 'iam:ListRolePolicies');
+  }
+  try {
+    const docs = await Promise.all(
+      names.map(async (PolicyName) => {
+        const out = await client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName }));
+        return { name: PolicyName, document: decodePolicyDocument(out.PolicyDocument ?? '{}') };
+      }),
+    );
+    return present(docs);
+  } catch (e) {
+    return unreadableFrom(e, 'iam:GetRolePolicy');
+  }
+}
+
+async function readAttached(client: IAMClient, roleName: string): Promise<Fact<NamedPolicy[]>> {
+  let arns: string[];
+  try {
+    arns = await pages(async (Marker) => {
+      const out = await client.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, ...(Marker ? { Marker } : {}) }));
+      return { items: (out.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '').filter(Boolean), ...(out.IsTruncated && out.Marker ? { marker: out.Marker } : {}) };
+    });
+  } catch (e) {
+    return isNamed(e, 'NoSuchEntity', 'NoSuchEntityException') ? absent() : unreadableFrom(e, 'iam:ListAttachedRolePolicies');
+  }
+  try {
+    return present(await Promise.all(arns.map((arn) => readManagedPolicy(client, arn))));
+  } catch (e) {
+    return unreadableFrom(e, isNamed(e, 'AccessDenied', 'AccessDeniedException') && String(e).includes('GetPolicyVersion') ? 'iam:GetPolicyVersion' : 'iam:GetPolicy');
+  }
+}
+
+/**
+ * The role, its inline and attached policies and its boundary. GetRole and both listings go
+ * out together; the boundary is read once GetRole has named it.
+ */
+export async function readRole(client: IAMClient, roleArn: string): Promise<RoleFacts> {
+  const roleName = roleNameOf(roleArn);
+  const rolePromise = client.send(new GetRoleCommand({ RoleName: roleName })).then(
+    (out) => ({ ok: true as const, role: out.Role }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const [got, inlinePolicies, attachedPolicies] = await Promise.all([rolePromise, readInline(client, roleName), readAttached(client, roleName)]);
+  if (!got.ok) {
+    if (isNamed(got.error, 'NoSuchEntity', 'NoSuchEntityException')) {
+      return { arn: roleArn, role: absent(), inlinePolicies: absent(), attachedPolicies: absent(), permissionsBoundary: absent() };
+    }
+    const fact = unreadableFrom<never>(got.error, 'iam:GetRole');
+    return { arn: roleArn, role: fact, inlinePolicies, attachedPolicies, permissionsBoundary: fact };
+  }
+  const boundaryArn = got.role?.PermissionsBoundary?.PermissionsBoundaryArn;
+  let permissionsBoundary: Fact<NamedPolicy> = absent();
+  if (boundaryArn) {
+    try {
+      permissionsBoundary = present(await readManagedPolicy(client, boundaryArn));
+    } catch (e) {
+      permissionsBoundary = unreadableFrom(e, 'iam:GetPolicyVersion');
+    }
+  }
+  return {
+    arn: roleArn,
+    role: present({ name: got.role?.RoleName ?? roleName, path: got.role?.Path ?? '/', ...(boundaryArn ? { permissionsBoundaryArn: boundaryArn } : {}) }),
+    inlinePolicies,
+    attachedPolicies,
+    permissionsBoundary,
+  };
+}

@@ -1,0 +1,145 @@
+import type { Facts } from '../model/facts.js';
+
+/**
+ * A small structural validator for snapshot files: the snapshot is user input, so every way it
+ * can be wrong gets a message with the JSON path at fault, never a crash later in a check.
+ */
+export class FactsShapeError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`${path} ${problem}`);
+  }
+}
+
+type Validator = (value: unknown, path: string) => void;
+
+const fail = (path: string, problem: string): never => {
+  throw new FactsShapeError(path, problem);
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const str: Validator = (v, path) => {
+  if (typeof v !== 'string') fail(path, 'must be a string');
+};
+const num: Validator = (v, path) => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'must be a number');
+};
+const strings: Validator = (v, path) => arrayOf(str)(v, path);
+
+function optional(inner: Validator): Validator {
+  return (v, path) => {
+    if (v !== undefined && v !== null) inner(v, path);
+  };
+}
+
+function oneOf(...allowed: string[]): Validator {
+  return (v, path) => {
+    if (typeof v !== 'string' || !allowed.includes(v)) fail(path, `must be one of ${allowed.join(', ')}`);
+  };
+}
+
+function arrayOf(inner: Validator): Validator {
+  return (v, path) => {
+    if (!Array.isArray(v)) fail(path, 'must be an array');
+    (v as unknown[]).forEach((item, i) => inner(item, `${path}[${i}]`));
+  };
+}
+
+function recordOf(inner: Validator): Validator {
+  return (v, path) => {
+    if (!isObject(v)) fail(path, 'must be an object');
+    for (const [k, item] of Object.entries(v as Record<string, unknown>)) inner(item, `${path}[${JSON.stringify(k)}]`);
+  };
+}
+
+function object(shape: Record<string, Validator>): Validator {
+  return (v, path) => {
+    if (!isObject(v)) fail(path, 'must be an object');
+    for (const [key, check] of Object.entries(shape)) check((v as Record<string, unknown>)[key], `${path}.${key}`);
+  };
+}
+
+function fact(inner: Validator): Validator {
+  return (v, path) => {
+    if (!isObject(v)) fail(path, 'must be an object with a "state"');
+    const o = v as Record<string, unknown>;
+    oneOf('present', 'absent', 'unreadable')(o.state, `${path}.state`);
+    if (o.state === 'present') inner(o.value, `${path}.value`);
+    if (o.state === 'unreadable') {
+      str(o.reason, `${path}.reason`);
+      optional(str)(o.permission, `${path}.permission`);
+    }
+  };
+}
+
+const pullMode = oneOf('CODEBUILD', 'SERVICE_ROLE');
+const namedPolicy = object({ name: str, arn: optional(str), document: str });
+
+const projectInfo = object({
+  name: str,
+  arn: str,
+  image: str,
+  imagePullCredentialsType: optional(pullMode),
+  serviceRole: optional(str),
+  registryCredential: optional(object({ credential: str, credentialProvider: str })),
+});
+
+const repository = object({
+  arn: str,
+  registryId: str,
+  region: str,
+  name: str,
+  repository: fact(object({})),
+  policy: fact(object({ text: str })),
+  images: recordOf(fact(object({ digest: str, tags: strings, status: optional(str), sizeInBytes: optional(num) }))),
+  knownTags: optional(fact(strings)),
+});
+
+const role = object({
+  arn: str,
+  role: fact(object({ name: str, path: str, permissionsBoundaryArn: optional(str) })),
+  inlinePolicies: fact(arrayOf(namedPolicy)),
+  attachedPolicies: fact(arrayOf(namedPolicy)),
+  permissionsBoundary: fact(namedPolicy),
+});
+
+const build = object({
+  id: str,
+  projectName: str,
+  environment: object({ image: optional(str), imagePullCredentialsType: optional(pullMode), serviceRole: optional(str) }),
+  phases: arrayOf(object({ phaseType: str, phaseStatus: optional(str), contexts: arrayOf(object({ statusCode: optional(str), message: optional(str) })) })),
+});
+
+const eb = object({
+  projectRoot: str,
+  buildspecPath: str,
+  applicationName: optional(str),
+  region: optional(str),
+  hasSettings: (v, path) => {
+    if (typeof v !== 'boolean') fail(path, 'must be true or false');
+  },
+  settings: optional(object({ codeBuildServiceRole: optional(str), image: optional(str), computeType: optional(str), timeout: optional(num) })),
+});
+
+const facts = object({
+  schemaVersion: (v, path) => {
+    if (v !== 1) fail(path, 'must be 1 (this ecr-doctor reads snapshot schema version 1)');
+  },
+  region: str,
+  caller: fact(object({ account: str, arn: str, partition: str })),
+  projects: arrayOf(object({ requested: str, project: fact(projectInfo) })),
+  builds: arrayOf(object({ requested: str, build: fact(build) })),
+  eb: optional(eb),
+  images: arrayOf(str),
+  repositories: recordOf(repository),
+  roles: recordOf(role),
+});
+
+/** Throws FactsShapeError naming the first path at fault. */
+export function validateFacts(value: unknown): Facts {
+  facts(value, '$');
+  return value as Facts;
+}
