@@ -69,7 +69,7 @@ export interface Evaluation {
   request: { principal: string; action: string; resource: string };
   crossAccount: boolean;
   /** Which policies were given. */
-  inputs: { resourcePolicy?: string; identityPolicies: string[]; boundary?: string };
+  inputs: { resourcePolicyName: string; resourcePolicy?: string; identityPolicies: string[]; boundary?: string };
 }
 
 export const DEFAULT_RESOURCE_POLICY_NAME = 'repository policy';
@@ -192,7 +192,7 @@ export function evaluateAccess(input: EvaluationInput): Evaluation {
     if (e.status.status === 'unknown') for (const u of e.status.unknowns) undecidable.push({ statement: e.ref, ...u });
   }
 
-  const inputs: Evaluation['inputs'] = { identityPolicies: isRole ? (input.identityPolicies ?? []).map((d) => d.name) : [] };
+  const inputs: Evaluation['inputs'] = { resourcePolicyName: rpName, identityPolicies: isRole ? (input.identityPolicies ?? []).map((d) => d.name) : [] };
   if (input.resourcePolicy) inputs.resourcePolicy = rpName;
   if (isRole && input.permissionsBoundary) inputs.boundary = input.permissionsBoundary.name;
 

@@ -13,3 +13,8 @@ export type {
   RequestPrincipal,
   StatementRef,
 } from './evaluate.js';
+export { explainEvaluation, explainNonMatch, describeStatement, describePolicy } from './explain.js';
+export { mergeOwnedStatements, MAX_POLICY_LENGTH, canonical } from './merge.js';
+export type { MergeResult } from './merge.js';
+export { parseOperator } from './conditions.js';
+export type { ActualValue } from './conditions.js';
