@@ -10,13 +10,10 @@ import {
 import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
 import type { NamedPolicy, RoleFacts } from '../../model/facts.js';
+import { roleNameOf } from '../../fix/role-name.js';
 import { isNamed, unreadableFrom } from './aws-errors.js';
 
-/** GetRole takes the name: strip the path from arn:aws:iam::<acct>:role/service-role/x (DOMAIN.md §4). */
-export function roleNameOf(roleArn: string): string {
-  const resource = roleArn.split(':').slice(5).join(':');
-  return resource.replace(/^role\//, '').split('/').at(-1) ?? resource;
-}
+export { roleNameOf };
 
 /** IAM returns policy documents URL-encoded (moto's GetPolicyVersion does not): decode only when needed. */
 export function decodePolicyDocument(doc: string): string {
