@@ -146,26 +146,50 @@ function fromImage(image: string, facts: Facts, mode: PullMode): PullSubject {
   };
 }
 
-/** Every pull the facts describe, in the order the user named them. */
+/**
+ * Every pull the facts describe, in the order the user named them. A failed build stands in for
+ * its project (it shows what really ran, overrides included); an eb deploy build found by
+ * --last-failed lends the eb subject its recorded mode and image.
+ */
 export function derivePullSubjects(facts: Facts): PullSubject[] {
   const subjects: PullSubject[] = [];
-  for (const b of facts.builds) {
-    if (b.build.state === 'present') {
-      const s = fromBuild(b.build.value, facts);
-      if (s) subjects.push(s);
-    }
+  const builds = facts.builds.flatMap((b) => (b.build.state === 'present' ? [b.build.value] : []));
+  const app = facts.eb?.applicationName;
+  const isEbBuild = (b: BuildInfo) => app !== undefined && b.projectName.startsWith(`Elastic-Beanstalk-${app}-`);
+  for (const b of builds) {
+    if (isEbBuild(b) && facts.eb?.hasSettings) continue;
+    const s = fromBuild(b, facts);
+    if (s) subjects.push(s);
   }
   for (const p of facts.projects) {
-    if (p.project.state === 'present') subjects.push(fromProject(p.project.value, facts.region));
+    if (p.project.state !== 'present') continue;
+    const project = p.project.value;
+    if (builds.some((b) => b.projectName === project.name)) continue;
+    subjects.push(fromProject(project, facts.region));
   }
   if (facts.eb) {
     const s = fromEb(facts.eb, facts);
-    if (s) subjects.push(s);
+    const ebBuild = builds.find(isEbBuild);
+    if (s && ebBuild) subjects.push(withBuild(s, ebBuild));
+    else if (s) subjects.push(s);
   }
   for (const image of facts.images) {
     subjects.push(fromImage(image, facts, 'CODEBUILD'), fromImage(image, facts, 'SERVICE_ROLE'));
   }
   return subjects;
+}
+
+/** The eb subject as the recorded build really ran: its mode and image win over the inference. */
+function withBuild(s: PullSubject, b: BuildInfo): PullSubject {
+  const image = b.environment.image ?? s.image;
+  return {
+    ...s,
+    image,
+    imageRef: tryParseImage(image),
+    mode: b.environment.imagePullCredentialsType ?? s.mode,
+    modeSource: b.environment.imagePullCredentialsType ? 'build' : s.modeSource,
+    build: b,
+  };
 }
 
 export function repositoryKey(ref: Extract<ImageRef, { kind: 'ecr' }>): string {

@@ -1,0 +1,86 @@
+import type { Fact } from '../../src/model/fact.js';
+import type { Facts, ProjectInfo, RepositoryFacts, RoleFacts } from '../../src/model/facts.js';
+
+export const ACCOUNT = '111122223333';
+export const OTHER = '444455556666';
+export const REGION = 'us-east-1';
+export const REPO = 'app';
+export const REPO_ARN = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${REPO}`;
+export const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${REPO}:v1`;
+export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/service-role/build-role`;
+export const PROJECT = 'web-build';
+export const PROJECT_ARN = `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/${PROJECT}`;
+
+export const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+
+export const codebuildGrant = (sourceArn = PROJECT_ARN, extra: object = {}) => ({
+  Sid: 'AllowCodeBuild',
+  Effect: 'Allow',
+  Principal: { Service: 'codebuild.amazonaws.com' },
+  Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+  Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': sourceArn } },
+  ...extra,
+});
+
+export const pushGrant = {
+  Sid: 'AllowCiPush',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/ci-publisher` },
+  Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'],
+};
+
+export function repository(opts: { policy?: string | Fact<{ text: string }>; exists?: boolean; images?: RepositoryFacts['images']; knownTags?: string[]; account?: string; region?: string; name?: string } = {}): RepositoryFacts {
+  const account = opts.account ?? ACCOUNT;
+  const region = opts.region ?? REGION;
+  const name = opts.name ?? REPO;
+  const policyFact: Fact<{ text: string }> =
+    opts.policy === undefined ? { state: 'absent' } : typeof opts.policy === 'string' ? { state: 'present', value: { text: opts.policy } } : opts.policy;
+  return {
+    arn: `arn:aws:ecr:${region}:${account}:repository/${name}`,
+    registryId: account,
+    region,
+    name,
+    repository: opts.exists === false ? { state: 'absent' } : { state: 'present', value: {} },
+    policy: policyFact,
+    images: opts.images ?? { v1: { state: 'present', value: { digest: `sha256:${'1'.repeat(64)}`, tags: ['v1'] } } },
+    ...(opts.knownTags ? { knownTags: { state: 'present', value: opts.knownTags } } : {}),
+  };
+}
+
+export function role(opts: { arn?: string; inline?: Record<string, object>; attached?: Record<string, object>; boundary?: object } = {}): RoleFacts {
+  const arn = opts.arn ?? ROLE_ARN;
+  return {
+    arn,
+    role: { state: 'present', value: { name: arn.split('/').at(-1)!, path: '/service-role/' } },
+    inlinePolicies: { state: 'present', value: Object.entries(opts.inline ?? {}).map(([name, doc]) => ({ name, document: JSON.stringify(doc) })) },
+    attachedPolicies: { state: 'present', value: Object.entries(opts.attached ?? {}).map(([name, doc]) => ({ name, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, document: JSON.stringify(doc) })) },
+    permissionsBoundary: opts.boundary ? { state: 'present', value: { name: 'boundary', document: JSON.stringify(opts.boundary) } } : { state: 'absent' },
+  };
+}
+
+export const rolePullPolicy = (resource = REPO_ARN) => ({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: resource },
+  ],
+});
+
+export function project(overrides: Partial<ProjectInfo> = {}): ProjectInfo {
+  return { name: PROJECT, arn: PROJECT_ARN, image: IMAGE, serviceRole: ROLE_ARN, ...overrides };
+}
+
+export function facts(opts: { project?: ProjectInfo | null; repositories?: RepositoryFacts[]; roles?: RoleFacts[]; extra?: Partial<Facts> } = {}): Facts {
+  const p = opts.project === undefined ? project() : opts.project;
+  return {
+    schemaVersion: 1,
+    region: REGION,
+    caller: { state: 'present', value: { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/dev/me`, partition: 'aws' } },
+    projects: p ? [{ requested: p.name, project: { state: 'present', value: p } }] : [],
+    builds: [],
+    images: [],
+    repositories: Object.fromEntries((opts.repositories ?? [repository()]).map((r) => [r.arn, r])),
+    roles: Object.fromEntries((opts.roles ?? []).map((r) => [r.arn, r])),
+    ...opts.extra,
+  };
+}

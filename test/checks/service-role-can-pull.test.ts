@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { serviceRoleCanPull } from '../../src/checks/service-role-can-pull.js';
+import { ACCOUNT, facts, OTHER, policy, project, repository, role, ROLE_ARN, rolePullPolicy } from './facts-builder.js';
+import { runCheck } from './run-check.js';
+
+const sr = project({ imagePullCredentialsType: 'SERVICE_ROLE' });
+const run = (opts: Parameters<typeof facts>[0]) => runCheck(serviceRoleCanPull, facts({ project: sr, ...opts }));
+const crossImage = `${OTHER}.dkr.ecr.us-east-1.amazonaws.com/app:v1`;
+const crossRepoArn = `arn:aws:ecr:us-east-1:${OTHER}:repository/app`;
+const roleGrantInRepo = { Sid: 'AllowBuildRole', Effect: 'Allow', Principal: { AWS: ROLE_ARN }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] };
+
+describe('service-role-can-pull', () => {
+  it('passes when an inline policy grants the token and the pull', () => {
+    const [r] = run({ roles: [role({ inline: { pull: rolePullPolicy() } })] });
+    expect(r?.status).toBe('pass');
+  });
+
+  it('passes with a managed policy using wildcards', () => {
+    const managed = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
+    expect(run({ roles: [role({ attached: { EcrAll: managed } })] })[0]?.status).toBe('pass');
+  });
+
+  it('fails without any grant, naming the role policy and the account that must add it', () => {
+    const results = run({ roles: [role()] });
+    expect(results.map((r) => r.status)).toEqual(['fail']);
+    expect(results[0]?.message).toContain('ecr:GetAuthorizationToken');
+    expect(results[0]?.fix).toMatchObject({ target: 'role-policy', account: ACCOUNT, resource: ROLE_ARN });
+  });
+
+  it('says a repository policy can never grant GetAuthorizationToken when only the token is missing', () => {
+    const onlyPull = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' }] };
+    const [r] = run({ roles: [role({ inline: { p: onlyPull } })], repositories: [repository({ policy: policy(roleGrantInRepo) })] });
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain('a repository policy can never grant ecr:GetAuthorizationToken');
+  });
+
+  it('fails on an explicit Deny in the identity policy, naming it', () => {
+    const deny = { Version: '2012-10-17', Statement: [{ Sid: 'NoEcr', Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' }] };
+    const [r] = run({ roles: [role({ inline: { pull: rolePullPolicy(), guard: deny } })] });
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain('"NoEcr"');
+  });
+
+  it('fails when the permissions boundary does not allow the pull, even with a repository-policy grant', () => {
+    const boundary = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:*', 'ecr:GetAuthorizationToken'], Resource: '*' }] };
+    const results = run({ roles: [role({ inline: { pull: rolePullPolicy() }, boundary })], repositories: [repository({ policy: policy(roleGrantInRepo) })] });
+    expect(results[0]?.status).toBe('fail');
+    expect(results[0]?.message).toContain('permissions boundary');
+  });
+
+  it('across accounts: says the repository-policy half is missing and who must add it', () => {
+    const results = run({
+      project: { ...sr, image: crossImage },
+      roles: [role({ inline: { pull: rolePullPolicy(crossRepoArn) } })],
+      repositories: [repository({ account: OTHER })],
+    });
+    expect(results.map((r) => r.status)).toEqual(['fail']);
+    expect(results[0]?.fix).toMatchObject({ target: 'repository-policy', account: OTHER });
+    expect(results[0]?.message).toContain(`(account ${OTHER}) does not allow`);
+  });
+
+  it('across accounts: says the identity half is missing when only the repository allows', () => {
+    const results = run({
+      project: { ...sr, image: crossImage },
+      roles: [role()],
+      repositories: [repository({ account: OTHER, policy: policy(roleGrantInRepo) })],
+    });
+    expect(results.some((r) => r.fix?.target === 'role-policy' && r.fix.account === ACCOUNT)).toBe(true);
+    expect(results.some((r) => r.fix?.target === 'repository-policy')).toBe(false);
+  });
+
+  it('across accounts: passes when both halves allow (account principal in the repository policy)', () => {
+    const accountGrant = { ...roleGrantInRepo, Principal: { AWS: ACCOUNT } };
+    const [r] = run({
+      project: { ...sr, image: crossImage },
+      roles: [role({ inline: { pull: rolePullPolicy(crossRepoArn) } })],
+      repositories: [repository({ account: OTHER, policy: policy(accountGrant) })],
+    });
+    expect(r?.status).toBe('pass');
+  });
+
+  it('reports an unreadable inline policy as an error naming the permission', () => {
+    const unreadableRole = { ...role(), inlinePolicies: { state: 'unreadable' as const, reason: 'AccessDenied on iam:GetRolePolicy', permission: 'iam:GetRolePolicy' } };
+    const [r] = run({ roles: [unreadableRole] });
+    expect(r?.status).toBe('error');
+    expect(r?.message).toContain('iam:GetRolePolicy');
+  });
+
+  it('fails when the role does not exist', () => {
+    const missing = { ...role(), role: { state: 'absent' as const } };
+    expect(run({ roles: [missing] })[0]?.status).toBe('fail');
+  });
+
+  it('does not apply in CODEBUILD mode', () => {
+    expect(runCheck(serviceRoleCanPull, facts({ roles: [role()] }))).toEqual([]);
+  });
+});

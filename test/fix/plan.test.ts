@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/checks/index.js';
+import { planFix } from '../../src/fix/plan.js';
+import type { RepositoryPolicyChange, RolePolicyChange } from '../../src/fix/plan.js';
+import type { Facts } from '../../src/model/facts.js';
+import { ACCOUNT, codebuildGrant, facts, OTHER, policy, project, PROJECT_ARN, pushGrant, REPO_ARN, repository, role, ROLE_ARN } from '../checks/facts-builder.js';
+
+/** The facts as they would read after the plan was applied. */
+function applied(f: Facts, change: RepositoryPolicyChange): Facts {
+  const next = structuredClone(f);
+  next.repositories[change.repositoryArn]!.policy = { state: 'present', value: { text: change.after } };
+  return next;
+}
+
+describe('planFix: repository policy for CODEBUILD mode', () => {
+  const seed = facts({ repositories: [repository({ policy: policy(pushGrant) })] });
+
+  it('adds the service-principal statement and keeps the unrelated one byte for byte', () => {
+    const { changes } = planFix(seed);
+    expect(changes).toHaveLength(1);
+    const c = changes[0] as RepositoryPolicyChange;
+    expect(c).toMatchObject({ kind: 'repository-policy', repositoryArn: REPO_ARN, applicable: true });
+    const doc = JSON.parse(c.after);
+    expect(doc.Statement[0]).toEqual(pushGrant);
+    expect(doc.Statement[1]).toEqual({
+      Sid: 'EcrDoctorCodeBuildPull',
+      Effect: 'Allow',
+      Principal: { Service: 'codebuild.amazonaws.com' },
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': PROJECT_ARN } },
+    });
+    expect(c.after).not.toMatch(/"\*"/);
+  });
+
+  it('makes doctor pass once applied, and a second plan is empty (idempotent)', () => {
+    const after = applied(seed, planFix(seed).changes[0] as RepositoryPolicyChange);
+    expect(runChecks(after).filter((r) => r.status === 'fail')).toEqual([]);
+    expect(planFix(after).changes).toEqual([]);
+  });
+
+  it("widens its own statement for a second project instead of replacing the first project's grant", () => {
+    const first = applied(seed, planFix(seed).changes[0] as RepositoryPolicyChange);
+    const second = structuredClone(first);
+    const otherArn = `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/second`;
+    second.projects = [{ requested: 'second', project: { state: 'present', value: project({ name: 'second', arn: otherArn }) } }];
+    const c = planFix(second).changes[0] as RepositoryPolicyChange;
+    const own = JSON.parse(c.after).Statement.find((s: { Sid?: string }) => s.Sid === 'EcrDoctorCodeBuildPull');
+    expect(own.Condition.ArnLike['aws:SourceArn']).toEqual([PROJECT_ARN, otherArn].sort());
+  });
+
+  it('--scope account grants project/* in the account', () => {
+    const c = planFix(seed, { scope: 'account' }).changes[0] as RepositoryPolicyChange;
+    expect(c.after).toContain(`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/*`);
+  });
+
+  it('plans nothing over an explicit Deny and says why', () => {
+    const deny = { Sid: 'NoCodeBuild', Effect: 'Deny', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'ecr:*' };
+    const plan = planFix(facts({ repositories: [repository({ policy: policy(codebuildGrant(), deny) })] }));
+    expect(plan.changes).toEqual([]);
+    expect(plan.notes.join(' ')).toContain('never edits statements it did not write');
+  });
+
+  it('refuses an unreadable policy rather than writing over it', () => {
+    const plan = planFix(facts({ repositories: [repository({ policy: { state: 'unreadable', reason: 'AccessDenied on ecr:GetRepositoryPolicy' } })] }));
+    expect(plan.changes).toEqual([]);
+    expect(plan.notes[0]).toContain('will not write over what it cannot read');
+  });
+
+  it('fails clearly when the merged policy would exceed 10,240 characters', () => {
+    const big = Array.from({ length: 60 }, (_, i) => ({ ...pushGrant, Sid: `Filler${i}`, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/${'x'.repeat(100)}${i}` } }));
+    expect(() => planFix(facts({ repositories: [repository({ policy: policy(...big) })] }))).toThrow(/10240/);
+  });
+});
+
+describe('planFix: SERVICE_ROLE mode', () => {
+  const sr = project({ imagePullCredentialsType: 'SERVICE_ROLE' });
+
+  it('plans the inline role policy with the token on * and the pull on the repository only', () => {
+    const plan = planFix(facts({ project: sr, roles: [role()] }));
+    const c = plan.changes[0] as RolePolicyChange;
+    expect(c).toMatchObject({ kind: 'role-policy', roleArn: ROLE_ARN, roleName: 'build-role', policyName: 'ecr-doctor-image-pull', applicable: true });
+    const doc = JSON.parse(c.after);
+    expect(doc.Statement).toEqual([
+      { Sid: 'EcrDoctorAuthToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Sid: 'EcrDoctorRolePull', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: REPO_ARN },
+    ]);
+  });
+
+  it('across accounts plans the owner statement too, not applicable from the caller account', () => {
+    const crossImage = `${OTHER}.dkr.ecr.us-east-1.amazonaws.com/app:v1`;
+    const plan = planFix(facts({ project: { ...sr, image: crossImage }, roles: [role()], repositories: [repository({ account: OTHER })] }));
+    const repoChange = plan.changes.find((c) => c.kind === 'repository-policy') as RepositoryPolicyChange;
+    expect(repoChange).toMatchObject({ account: OTHER, applicable: false });
+    expect(JSON.parse(repoChange.after).Statement[0]).toMatchObject({ Sid: 'EcrDoctorRolePull', Principal: { AWS: ROLE_ARN } });
+    expect(plan.changes.find((c) => c.kind === 'role-policy')).toMatchObject({ applicable: true });
+  });
+
+  it('does not try to fix a boundary', () => {
+    const boundary = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] };
+    const plan = planFix(facts({ project: sr, roles: [role({ boundary })] }));
+    expect(plan.notes.join(' ')).toContain('does not edit boundaries');
+  });
+});
