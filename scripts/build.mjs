@@ -15,7 +15,11 @@ await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  minify: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  // Prefer the ESM builds of dependencies: their named exports survive dynamic import in a bundle.
+  mainFields: ['module', 'main'],
   legalComments: 'linked',
   logLevel: 'warning',
   define: { __ECR_DOCTOR_VERSION__: JSON.stringify(pkg.version) },
