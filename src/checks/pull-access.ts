@@ -34,9 +34,13 @@ export function parseOrThrow(name: string, text: string): PolicyDocument {
 export function sourceArnFor(subject: PullSubject): ContextValue {
   if (!subject.projectArn) return UNKNOWN;
   if (subject.kind === 'eb-app') return subject.projectArn.replace(/\*$/, 'app-000000_000000-AbCdE');
+  // --image asks about any project of the account: a grant pinned to one project does not count.
+  if (subject.kind === 'image') return subject.projectArn.replace(/\*$/, SAMPLE_PROJECT);
   if (subject.projectArnIsPattern) return UNKNOWN;
   return subject.projectArn;
 }
+
+export const SAMPLE_PROJECT = 'any-project-in-the-account';
 
 /**
  * The request context of CodeBuild's own pull in CODEBUILD mode. The service principal calls on

@@ -7,6 +7,13 @@ import { fixCommandFor } from './fix-command.js';
 import type { ActionEvaluation } from './pull-access.js';
 import { evaluateRolePull, repositoryPolicyDocument, rolePolicies } from './pull-access.js';
 import { parseArn } from './subjects.js';
+import { awsPrincipals, readablePolicy } from './policy-statements.js';
+import type { RepositoryFacts } from '../model/facts.js';
+
+function repositoryPolicyPrincipals(repo: RepositoryFacts): string[] | undefined {
+  const policy = readablePolicy(repo);
+  return policy ? [...new Set(policy.statements.filter((s) => s.effect === 'Allow').flatMap(awsPrincipals))] : undefined;
+}
 
 function missingHalves(evaluations: readonly ActionEvaluation[], crossAccount: boolean) {
   const halves = { identity: [] as string[], resource: [] as string[], boundary: [] as string[] };
@@ -35,6 +42,14 @@ export const serviceRoleCanPull: Check = {
     const ref = subject.imageRef;
     if (subject.mode !== 'SERVICE_ROLE' || ref.kind !== 'ecr' || !repo || repo.repository.state !== 'present') return [];
     const r = resultsFor('service-role-can-pull', ctx);
+    if (subject.kind === 'image') {
+      // No project, so no role to judge: say what any project's role would need (issue 3, --image).
+      const grantees = (repositoryPolicyPrincipals(repo) ?? []).join(', ');
+      return [r.skip(`In SERVICE_ROLE mode a project's service role needs ecr:GetAuthorizationToken on * and ecr:BatchGetImage + ecr:GetDownloadUrlForLayer on ${ref.repositoryArn} in its identity policy${grantees ? `; the repository policy also names ${grantees}` : ''}. Name a project (--project) to check a real role.`, {
+        evidence: { repositoryArn: ref.repositoryArn },
+        fix: { target: 'role-policy', account: ref.account, description: 'Grant these in the identity policy of the role of any project that pulls in SERVICE_ROLE mode.', statement: rolePullIdentityStatements([ref.repositoryArn]) },
+      })];
+    }
     const roleArn = subject.serviceRoleArn;
     if (!roleArn) return [r.fail('The project pulls in SERVICE_ROLE mode but has no service role.', { fix: { target: 'project-setting', resource: subject.projectArn, description: 'Set a service role on the project.' } })];
     const roleAccount = parseArn(roleArn)?.account ?? subject.account ?? '';

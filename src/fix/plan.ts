@@ -1,4 +1,6 @@
 import { worstOutcome } from '../checks/describe-evaluation.js';
+import { ebSourceArnPinned } from '../checks/eb-source-arn-pinned.js';
+import { contextFor } from '../checks/index.js';
 import type { EcrImage } from '../checks/pull-access.js';
 import { evaluateCodebuildPull, evaluateRolePull, repositoryPolicyDocument, rolePolicies } from '../checks/pull-access.js';
 import type { PullSubject } from '../checks/subjects.js';
@@ -158,6 +160,11 @@ function planSubject(facts: Facts, s: PullSubject, scope: Scope | undefined, w: 
     if (!arn) {
       w.notes.push(`${s.label}: the account is unknown, so no aws:SourceArn can be written.`);
       return;
+    }
+    if (s.kind === 'eb-app') {
+      for (const pinned of ebSourceArnPinned.run(contextFor(facts, s)).filter((r) => r.status === 'warn')) {
+        w.notes.push(`${s.label}: ${pinned.message} fix adds its own statement and leaves that one as it is.`);
+      }
     }
     const entry = wantRepo(w, ref);
     entry.grants.codebuildSourceArns.push(arn);

@@ -95,3 +95,13 @@ describe('service-role-can-pull', () => {
     expect(runCheck(serviceRoleCanPull, facts({ roles: [role()] }))).toEqual([]);
   });
 });
+
+describe('service-role-can-pull for a bare --image', () => {
+  it('says what any role would need instead of judging a role that does not exist', () => {
+    const f = facts({ project: null, extra: { images: ['111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1'] } });
+    const [r] = runCheck(serviceRoleCanPull, f);
+    expect(r?.status).toBe('skip');
+    expect(r?.message).toContain('ecr:GetAuthorizationToken on *');
+    expect(r?.fix?.target).toBe('role-policy');
+  });
+});
