@@ -26,8 +26,8 @@ const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}:[0-9a-fA-F-]{36}$/;
 const BUILD_ARN = /^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\d{12}:build\/[A-Za-z0-9][A-Za-z0-9\-_]{1,254}:[0-9a-fA-F-]{36}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function validateProjectName(name: string): string {

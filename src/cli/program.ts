@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../model/errors.js';
 import { EXIT } from '../model/exit-code.js';
 import { VERSION } from '../version.js';
@@ -10,11 +10,11 @@ const FAIL_ON = ['error', 'warning'] as const;
 
 function addTargetOptions(cmd: Command): Command {
   return cmd
-    .option('-p, --project <name>', 'CodeBuild project name or ARN (repeatable)', collect, [])
+    .option('-p, --project <name>', 'CodeBuild project name or ARN (repeatable)', collect)
     .option('--all-projects', 'every CodeBuild project in the region')
     .option('--buildspec <path>', 'buildspec.yml with eb_codebuild_settings (the eb deploy path)')
-    .option('--image <uri>', 'an image URI, without a project (repeatable)', collect, [])
-    .option('--build <id>', 'a build id or ARN (repeatable)', collect, [])
+    .option('--image <uri>', 'an image URI, without a project (repeatable)', collect)
+    .option('--build <id>', 'a build id or ARN (repeatable)', collect)
     .option('--last-failed', 'start from the newest failed build of --project or of eb deploy');
 }
 
@@ -51,13 +51,6 @@ function targets(o: Record<string, unknown>): TargetOptions {
   };
 }
 
-function choice<T extends string>(allowed: readonly T[], name: string) {
-  return (value: string): T => {
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    throw new InvalidArgumentError(`${name} must be one of ${allowed.join(', ')}`);
-  };
-}
-
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('ecr-doctor')
     .description('Tells you why AWS CodeBuild cannot pull its build image from Amazon ECR, and fixes it safely.')
@@ -81,9 +74,9 @@ Examples:
   const doctor = program.command('doctor').description('diagnose why a CodeBuild build cannot pull its image');
   addTargetOptions(doctor)
     .option('--snapshot <file>', 'read the facts from a snapshot file instead of AWS')
-    .addOption(new Option('-f, --format <format>', 'report format').argParser(choice(['text', 'json', 'junit', 'sarif'] as const, '--format')).default('text'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
     .option('-o, --output <file>', 'write the report to a file (a summary still goes to stdout)')
-    .addOption(new Option('--fail-on <level>', 'lowest status that fails the run').argParser(choice(FAIL_ON, '--fail-on')).default('error'));
+    .addOption(new Option('--fail-on <level>', 'lowest status that fails the run').choices(FAIL_ON).default('error'));
   addCommonOptions(doctor).action(async (o: Record<string, unknown>) => {
     const { runDoctor } = await import('./doctor.js');
     setExit(await runDoctor({ ...targets(o), ...common(o), format: o.format as 'text', failOn: o.failOn as 'error', ...(typeof o.output === 'string' ? { output: o.output } : {}) }));
@@ -94,8 +87,8 @@ Examples:
     .option('--snapshot <file>', 'plan from a snapshot file (implies --dry-run)')
     .option('--dry-run', 'print the change; write nothing')
     .option('-y, --yes', 'apply without asking')
-    .addOption(new Option('-f, --format <format>', 'how to print the planned policy').argParser(choice(['json', 'terraform', 'cloudformation', 'cli'] as const, '--format')).default('json'))
-    .addOption(new Option('--scope <scope>', 'which projects the repository grant covers').argParser(choice(['project', 'eb-app', 'account'] as const, '--scope')))
+    .addOption(new Option('-f, --format <format>', 'how to print the planned policy').choices(['json', 'terraform', 'cloudformation', 'cli']).default('json'))
+    .addOption(new Option('--scope <scope>', 'which projects the repository grant covers').choices(['project', 'eb-app', 'account']))
     .option('--backup <file>', 'where to save the policy being replaced');
   addCommonOptions(fix).action(async (o: Record<string, unknown>) => {
     const { runFix } = await import('./fix.js');
