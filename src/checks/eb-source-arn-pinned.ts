@@ -1,4 +1,5 @@
 import type { PolicyStatement } from '../policy/index.js';
+import { matchesArnPattern, matchesGlob } from '../policy/matchers.js';
 import type { Check } from './check.js';
 import { resultsFor } from './check.js';
 import { CODEBUILD_SERVICE, sourceArnFor } from './pull-access.js';
@@ -7,10 +8,6 @@ import { describeStatement, isEveryone, readablePolicy, servicePrincipals } from
 const EXACT = /^(StringEquals|StringEqualsIgnoreCase|ArnEquals)(IfExists)?$/i;
 const LIKE = /^(StringLike|ArnLike)(IfExists)?$/i;
 
-function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-}
-
 /** The aws:SourceArn values a statement pins, when none of them can match the sample temporary project. */
 function pinnedValues(s: PolicyStatement, sample: string): { operator: string; values: string[] } | undefined {
   for (const [operator, keys] of Object.entries(s.condition ?? {})) {
@@ -18,7 +15,8 @@ function pinnedValues(s: PolicyStatement, sample: string): { operator: string; v
     for (const [key, values] of Object.entries(keys)) {
       if (key.toLowerCase() !== 'aws:sourcearn') continue;
       if (EXACT.test(bare) && !values.includes(sample)) return { operator, values };
-      if (LIKE.test(bare) && !values.some((v) => glob(v).test(sample))) return { operator, values };
+      const like = /^Arn/i.test(bare) ? matchesArnPattern : matchesGlob;
+      if (LIKE.test(bare) && !values.some((v) => like(v, sample))) return { operator, values };
     }
   }
   return undefined;

@@ -1,15 +1,12 @@
 import type { PolicyDocument, PolicyStatement } from '../policy/index.js';
+import { matchesAction } from '../policy/matchers.js';
 import { repositoryPolicyDocument } from './pull-access.js';
 import type { RepositoryFacts } from '../model/facts.js';
 
-function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-}
-
 /** Whether a statement's Action/NotAction covers the action (IAM action names are case-insensitive). */
 export function statementCoversAction(s: PolicyStatement, action: string): boolean {
-  if (s.action) return s.action.some((a) => wildcard(a).test(action));
-  if (s.notAction) return !s.notAction.some((a) => wildcard(a).test(action));
+  if (s.action) return s.action.some((a) => matchesAction(a, action));
+  if (s.notAction) return !s.notAction.some((a) => matchesAction(a, action));
   return false;
 }
 
