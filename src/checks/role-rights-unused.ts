@@ -2,7 +2,7 @@ import type { Check } from './check.js';
 import { resultsFor } from './check.js';
 import { worstOutcome } from './describe-evaluation.js';
 import { CODEBUILD_SERVICE, evaluateCodebuildPull, evaluateRolePull, repositoryPolicyDocument, rolePolicies } from './pull-access.js';
-import { parseArn } from './subjects.js';
+import { parseArn } from '../model/arn.js';
 
 /**
  * The surprise at the heart of the eb deploy story (DOMAIN.md §2): people give the service role

@@ -6,7 +6,7 @@ import { decidingStatements, evaluationEvidence, statementName, undecidableReaso
 import { fixCommandFor } from './fix-command.js';
 import type { ActionEvaluation } from './pull-access.js';
 import { evaluateRolePull, repositoryPolicyDocument, rolePolicies } from './pull-access.js';
-import { parseArn } from './subjects.js';
+import { parseArn } from '../model/arn.js';
 import { awsPrincipals, readablePolicy } from './policy-statements.js';
 import type { RepositoryFacts } from '../model/facts.js';
 

@@ -1,6 +1,7 @@
 import type { ImageRef } from '../image/parse-image-ref.js';
 import { parseImageRef, partitionOf } from '../image/parse-image-ref.js';
 import { UserError } from '../model/errors.js';
+import { parseArn } from '../model/arn.js';
 import type { BuildInfo, EbContext, Facts, ProjectInfo, PullMode } from '../model/facts.js';
 
 /**
@@ -27,12 +28,6 @@ export interface PullSubject {
   serviceRoleArn?: string;
   registryCredential?: ProjectInfo['registryCredential'];
   build?: BuildInfo;
-}
-
-export function parseArn(arn: string): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
-  const m = /^arn:([^:]+):([^:]+):([^:]*):(\d{12})?:(.+)$/.exec(arn);
-  if (!m) return undefined;
-  return { partition: m[1]!, service: m[2]!, region: m[3]!, account: m[4] ?? '', resource: m[5]! };
 }
 
 export function tryParseImage(image: string): PullSubject['imageRef'] {

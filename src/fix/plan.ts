@@ -4,11 +4,12 @@ import { contextFor } from '../checks/index.js';
 import type { EcrImage } from '../checks/pull-access.js';
 import { evaluateCodebuildPull, evaluateRolePull, repositoryPolicyDocument, rolePolicies } from '../checks/pull-access.js';
 import type { PullSubject } from '../checks/subjects.js';
-import { derivePullSubjects, parseArn } from '../checks/subjects.js';
+import { derivePullSubjects } from '../checks/subjects.js';
+import { parseArn } from '../model/arn.js';
 import type { Facts } from '../model/facts.js';
 import { parsePolicy } from '../policy/index.js';
 import { mergeOwnedStatements } from '../policy/merge.js';
-import { roleNameOf } from './role-name.js';
+import { roleNameOf } from '../model/arn.js';
 import {
   CODEBUILD_PULL_SID,
   ROLE_AUTH_TOKEN_SID,

@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ListProjectsCommand } from '@aws-sdk/client-codebuild';
-import { derivePullSubjects, parseArn } from '../../checks/subjects.js';
+import { derivePullSubjects } from '../../checks/subjects.js';
+import { parseArn } from '../../model/arn.js';
 import { IncompleteError } from '../../model/errors.js';
 import { present, unreadable } from '../../model/fact.js';
 import type { BuildFacts, CallerIdentity, Facts, RoleFacts } from '../../model/facts.js';

@@ -10,7 +10,7 @@ import {
 import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
 import type { NamedPolicy, RoleFacts } from '../../model/facts.js';
-import { roleNameOf } from '../../fix/role-name.js';
+import { roleNameOf } from '../../model/arn.js';
 import { isNamed, unreadableFrom } from './aws-errors.js';
 
 export { roleNameOf };
