@@ -90,6 +90,22 @@ describe.concurrent('usage errors: exit 2, one error line, no stack trace', () =
   });
 });
 
+describe.concurrent('could not finish: exit 3, one error line', () => {
+  it.each([
+    ['no credentials', { AWS_REGION: 'us-east-1' }, [], /^error: no usable AWS credentials/],
+    ['no region', { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' }, [], /^error: the AWS region is not known/],
+    ['endpoint refuses', { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' }, ['--endpoint-url', 'http://127.0.0.1:1'], /^error: cannot reach AWS: .*ECONNREFUSED/],
+  ] as const)('%s', async (_name, env, extra, pattern) => {
+    const run = await runCli(['doctor', '--project', 'some-project', ...extra], { cwd: tmp.path, env });
+    const { errorLines, hasStack } = describeStderr(run.stderr);
+    expect(run.code, run.stderr).toBe(3);
+    expect(errorLines).toEqual([expect.stringMatching(pattern)]);
+    expect(run.stderr).toMatch(/^hint: /m);
+    expect(hasStack).toBe(false);
+    expect(run.stdout).toBe('');
+  });
+});
+
 describe.concurrent('snapshot files that are not snapshots', () => {
   const seedText = readFileSync(SEED, 'utf8');
   const cases: [string, string, RegExp][] = [

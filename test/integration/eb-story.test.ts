@@ -168,7 +168,33 @@ describe('the eb deploy seed story (issue 5)', () => {
   });
 });
 
+describe('snapshot of the live facts', () => {
+  it('doctor --snapshot replays the live diagnosis result for result', async () => {
+    const targets = ['--project', 'pipeline-build', '--buildspec', join(pinnedDir, 'buildspec.yml')];
+    const file = join(tmp.path, 'story-snapshot.json');
+    const snap = await runCli(['snapshot', ...targets, '--output', file], { cwd: tmp.path, env });
+    expect(snap.code, snap.stderr).toBe(0);
+    const live = await doctorJson(targets);
+    const replayed = await doctorJson(['--snapshot', file], tmp.path, {});
+    expect(replayed.code).toBe(live.code);
+    expect(replayed.report.results).toEqual(live.report.results);
+    expect(replayed.report.target).toMatchObject({ source: 'snapshot', account });
+  });
+});
+
 describe('a repository statement that pins aws:SourceArn to the pipeline project', () => {
+  it('fix --scope account --dry-run plans project/* and writes nothing', async () => {
+    const before = await readPolicy('pinned-app-build');
+    const run = await runCli(['fix', '--buildspec', join(pinnedDir, 'buildspec.yml'), '--scope', 'account', '--dry-run'], { cwd: tmp.path, env });
+    expect(run.code, run.stderr).toBe(0);
+    const planned = JSON.parse(run.stdout) as PolicyDoc;
+    expect(planned.Statement.find((s) => s['Sid'] === 'PipelineOnly')).toEqual(pinnedStatement);
+    const ours = planned.Statement.find((s) => s['Sid'] !== 'PipelineOnly');
+    expect(ours?.Condition?.ArnLike?.['aws:SourceArn']).toBe(`arn:aws:codebuild:${REGION}:${account}:project/*`);
+    expect((await readPolicy('pinned-app-build')).text).toBe(before.text);
+  });
+
+
   it('warns eb-source-arn-pinned, naming the statement', async () => {
     const { code, report } = await doctorJson(['--buildspec', join(pinnedDir, 'buildspec.yml')]);
     expect(code).toBe(1);
