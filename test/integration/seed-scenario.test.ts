@@ -1,14 +1,14 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { CHECK_IDS } from '../../src/checks/catalog.js';
 import { STATUSES } from '../../src/model/result.js';
-import { nextAccountId } from '../support/accounts.js';
 import { createProject, createRepository, createRole, makeTestClients, putImage, type TestClients } from '../support/aws.js';
 import { createCliAccount, type CliAccount } from '../support/cli-account.js';
 import { failingCheckIds, failingResults, runCli, runCliJson, type JsonReport } from '../support/cli.js';
+import { startMotoServer, type MotoServer } from '../support/moto-server.js';
 
 // Issue 2, "Done when": the seed case, end to end through the spawned CLI against moto.
 // A repository whose policy already holds an unrelated statement (a push grant to a CI role),
@@ -16,8 +16,11 @@ import { failingCheckIds, failingResults, runCli, runCliJson, type JsonReport } 
 // --dry-run prints and writes nothing, fix without --yes refuses, fix --yes adds the grant and
 // keeps the unrelated statement, a second fix is a no-op, doctor passes.
 
-const endpoint = inject('motoEndpoint');
-const account = nextAccountId();
+// A private moto server: the CLI signs with a moto-made access key, and moto resolves such a key
+// by walking every account's IAM backends for every partition; on the shared server (AWS managed
+// policies loaded) that costs about a second per account other files created. See matrix.test.ts.
+let server: MotoServer;
+const account = '135792468013';
 const REPO = 'team/web-app';
 const PROJECT = 'seed-web-app';
 const TAG = 'v1.4.2';
@@ -82,12 +85,12 @@ function expectReportSchema(report: JsonReport): void {
 const verdicts = (report: JsonReport) => report.results.map((r) => ({ check: r.check, status: r.status, subject: r.subject }));
 
 beforeAll(async () => {
+  server = await startMotoServer();
   work = await mkdtemp(join(tmpdir(), 'ecr-doctor-seed-'));
-  clients = makeTestClients(endpoint, account);
+  clients = makeTestClients(server.endpoint, account);
   cli = await createCliAccount(clients);
   await createRepository(clients, REPO);
   // createRepository would re-serialise the policy; set the indented text ourselves.
-  const { SetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
   await clients.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: REPO, policyText: originalPolicyText }));
   await putImage(clients, REPO, TAG);
   const roleArn = await createRole(clients, 'seed-web-app-build', { path: '/service-role/' });
@@ -97,6 +100,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe('seed scenario: CODEBUILD mode, repository policy without a CodeBuild grant', () => {
