@@ -152,8 +152,10 @@ const CASES: Case[] = [
     missing: { 'codebuild-principal-can-pull': { target: 'repository-policy', account: 'A', words: /repository policy of app\/build/ } },
     more(report) {
       const r = report.results.find((x) => x.check === 'codebuild-principal-can-pull');
-      // The explanation names the statement and the condition key that did not match.
-      expect(JSON.stringify(r?.evidence)).toMatch(/CodeBuildPull[^"]*".*aws:SourceArn|aws:SourceArn.*CodeBuildPull/);
+      // The explanation names the statement and the condition that cannot match this project.
+      expect(r?.evidence?.['explanation']).toContainEqual(
+        expect.stringMatching(/^Statement "CodeBuildPull" \(#0\) of the repository policy does not apply: condition ArnLike aws:SourceArn expects ".*project\/some-other-project" but the request has ".*project\/matrix-build"/),
+      );
     },
   },
   {
