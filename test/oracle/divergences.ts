@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { GeneratedCase } from './generators.js';
+import { ROLE_A, ROLE_B } from './vocabulary.js';
 
 export interface KnownDivergence {
   id: string;
@@ -61,6 +62,37 @@ const rewriteArnNegated: Rewrite = (c) => {
   return out;
 };
 
+/**
+ * role-arn-path-ignored: the oracle matches a role principal by account and name only. Writing
+ * the caller's exact role ARN wherever an entry has its account and name gives our engine the
+ * oracle's reading.
+ */
+const rewriteRolePath: Rewrite = (c) => {
+  if (c.caller === 'service') return c;
+  const roleArn = c.caller === 'role-a' ? ROLE_A : ROLE_B;
+  const [, , , , account, resource] = roleArn.split(':');
+  const name = resource?.slice(resource.lastIndexOf('/') + 1);
+  const samePrincipal = (v: unknown): unknown => {
+    if (typeof v !== 'string') return v;
+    const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(v);
+    return m && m[1] === account && m[2] === name ? roleArn : v;
+  };
+  if (!c.resourcePolicy) return c;
+  const rp = structuredClone(c.resourcePolicy);
+  const statements = Array.isArray(rp['Statement']) ? (rp['Statement'] as Json[]) : [rp['Statement'] as Json];
+  for (const st of statements) {
+    for (const el of ['Principal', 'NotPrincipal']) {
+      const p = st[el];
+      if (p && typeof p === 'object' && !Array.isArray(p) && 'AWS' in p) {
+        const aws = (p as Json)['AWS'];
+        (p as Json)['AWS'] = Array.isArray(aws) ? aws.map(samePrincipal) : samePrincipal(aws);
+      }
+    }
+  }
+  return { ...c, resourcePolicy: rp };
+};
+
 export const REWRITES: Record<string, Rewrite> = {
   'arn-negated-operator-invalid-arn': rewriteArnNegated,
+  'role-arn-path-ignored': rewriteRolePath,
 };

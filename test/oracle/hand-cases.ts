@@ -122,6 +122,7 @@ const sameAccount: HandCase[] = [
   hc('role: account-root grant plus identity allow', { caller: 'role-a', rp: P(allowTo({ AWS: ROOT_A })), ids: [idAllow()] }, 'allowed'),
   hc('role: Deny naming the bare account id', { caller: 'role-a', rp: P({ Effect: 'Deny', Principal: { AWS: A }, Action: 'ecr:*' }), ids: [idAllow()] }, 'explicit-deny'),
   hc('role: repository policy names another role', { caller: 'role-a', rp: P(allowTo({ AWS: ROLE_A_OTHER })) }, 'implicit-deny'),
+  hc('role: repository policy names the role ARN without its path', { caller: 'role-a', rp: P(allowTo({ AWS: `arn:aws:iam::${A}:role/cb-role` })) }, 'implicit-deny', 'role-arn-path-ignored'),
   hc('role: boundary allows ECR', { caller: 'role-a', ids: [idAllow()], pb: ECR_BOUNDARY }, 'allowed'),
   hc('role: boundary without ECR blocks the identity allow', { caller: 'role-a', ids: [idAllow()], pb: NO_ECR_BOUNDARY }, 'implicit-deny'),
   hc('role: boundary without ECR blocks a role-ARN grant', { caller: 'role-a', rp: P(allowTo({ AWS: ROLE_A })), pb: NO_ECR_BOUNDARY }, 'implicit-deny'),
