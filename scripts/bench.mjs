@@ -422,7 +422,7 @@ const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.roun
 const fmtX = (x) => `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×`;
 
 function renderTable(rows) {
-  const head = ['scenario', 'runs', 'median', 'p90', '× floor', 'requests', 'waves', 'chain≈'];
+  const head = ['scenario', 'runs', 'median', 'p90', '× floor', 'requests', 'waves med/max', 'chain≈ med/max'];
   const body = rows.map((r) => [
     r.label,
     String(r.runs),
@@ -430,8 +430,8 @@ function renderTable(rows) {
     fmtMs(r.p90Ms),
     fmtX(r.ratioToFloor),
     r.requests ? String(r.requests.count) : '-',
-    r.requests ? String(r.requests.waves) : '-',
-    r.requests ? String(r.requests.chain) : '-',
+    r.requests ? `${r.requests.wavesMedian}/${r.requests.waves}` : '-',
+    r.requests ? `${r.requests.chainMedian}/${r.requests.chain}` : '-',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -618,8 +618,10 @@ function summarise(scenarios, imports, opts, awsVersion) {
           count: quantile(reqs.map((r) => r.count), 0.5),
           countRange: [Math.min(...reqs.map((r) => r.count)), Math.max(...reqs.map((r) => r.count))],
           waves: Math.max(...reqs.map((r) => r.waves)),
+          wavesMedian: quantile(reqs.map((r) => r.waves), 0.5),
           wavesPerRun: reqs.map((r) => r.waves),
           chain: Math.max(...reqs.map((r) => r.chain)),
+          chainMedian: quantile(reqs.map((r) => r.chain), 0.5),
           chainPerRun: reqs.map((r) => r.chain),
           // The run with the most round trips: that is the one worth explaining.
           waveOperations: reqs.reduce((a, b) => (b.waves > a.waves ? b : a)).waveOperations,
@@ -689,7 +691,8 @@ function renderText(result) {
   if (by.manual) {
     out.push(`live doctor: ${fmtMs(by.live.medianMs)} vs manual aws CLI ${fmtMs(by.manual.medianMs)} (${result.machine.aws}) = ${fmtX(ratios.manualToLive)} faster`);
   }
-  out.push(`live doctor round trips: ${by.live.requests.waves} (budget ≤ 3); with an attached managed policy: ${by['live-managed'].requests.waves}`);
+  const trips = (r) => `median ${r.requests.wavesMedian}, max ${r.requests.waves}`;
+  out.push(`live doctor round trips: ${trips(by.live)} over ${by.live.runs} runs (budget ≤ 3); with an attached managed policy: ${trips(by['live-managed'])}`);
   out.push(
     `--all-projects, ${result.many.projects} projects / ${result.many.repositories} repositories / ${result.many.roles} roles (+${result.many.sharedManagedPolicies} managed policy attached to all): ${fmtMs(by['all-projects'].medianMs)} (${fmtX(ratios.allProjectsToLive)} one project), ${by['all-projects'].requests.count} requests (each thing read once: ${result.many.idealRequests}) vs ${by.live.requests.count} for one project`,
   );
