@@ -29,7 +29,7 @@ export const pullMode: Check = {
     if (ref.kind === 'curated' && subject.mode === 'SERVICE_ROLE') {
       return [r.fail(`A curated image cannot be pulled in SERVICE_ROLE mode; CodeBuild rejects this project setting.`, {
         evidence,
-        fix: { target: 'project-setting', resource: subject.projectArn, description: 'Set environment.imagePullCredentialsType to CODEBUILD.' },
+        fix: { target: 'project-setting', account: subject.account, resource: subject.projectArn, description: 'Set environment.imagePullCredentialsType to CODEBUILD.' },
       })];
     }
     if (ref.kind === 'ecr') {
@@ -41,7 +41,7 @@ export const pullMode: Check = {
             })
           : r.fail(`The image is in account ${ref.account}, the project in ${subject.account}: CODEBUILD mode cannot pull a cross-account ECR image (CodeBuild rejects this setting).`, {
               evidence: { ...evidence, imageAccount: ref.account },
-              fix: { target: 'project-setting', resource: subject.projectArn, description: `Set environment.imagePullCredentialsType to SERVICE_ROLE and let the service role pull from ${ref.repositoryArn} (identity policy in ${subject.account}, repository policy in ${ref.account}).` },
+              fix: { target: 'project-setting', account: subject.account, resource: subject.projectArn, description: `Set environment.imagePullCredentialsType to SERVICE_ROLE and let the service role pull from ${ref.repositoryArn} (identity policy in ${subject.account}, repository policy in ${ref.account}).` },
             })];
       }
       if (ref.region !== subject.region) {
@@ -53,14 +53,14 @@ export const pullMode: Check = {
       if (subject.registryCredential) {
         return [r.fail(`The project sets registryCredential for an ECR image; registry credentials are for private registries, not ECR.`, {
           evidence: { ...evidence, credentialProvider: subject.registryCredential.credentialProvider },
-          fix: { target: 'project-setting', resource: subject.projectArn, description: 'Remove registryCredential and grant the pull with a repository policy (CODEBUILD mode) or the service role (SERVICE_ROLE mode).' },
+          fix: { target: 'project-setting', account: subject.account, resource: subject.projectArn, description: 'Remove registryCredential and grant the pull with a repository policy (CODEBUILD mode) or the service role (SERVICE_ROLE mode).' },
         })];
       }
     }
     if (ref.kind === 'other-registry' && subject.registryCredential && subject.mode === 'CODEBUILD') {
       return [r.fail(`A registry credential needs SERVICE_ROLE mode: the service role reads the secret.`, {
         evidence,
-        fix: { target: 'project-setting', resource: subject.projectArn, description: 'Set environment.imagePullCredentialsType to SERVICE_ROLE and allow the role secretsmanager:GetSecretValue on the secret.' },
+        fix: { target: 'project-setting', account: subject.account, resource: subject.projectArn, description: 'Set environment.imagePullCredentialsType to SERVICE_ROLE and allow the role secretsmanager:GetSecretValue on the secret.' },
       })];
     }
     if (ref.kind === 'invalid') return [];

@@ -65,7 +65,8 @@ export const serviceRoleCanPull: Check = {
       [`the inline policies of ${roleArn}`, role.inlinePolicies],
       [`the managed policies of ${roleArn}`, role.attachedPolicies],
       [`the permissions boundary of ${roleArn}`, role.permissionsBoundary],
-      ...(crossAccount ? [[`the repository policy of ${ref.repository} (account ${ref.account})`, repo.policy] as const] : []),
+      // Same account too: a Deny in the repository policy would block the pull, so an unread policy is no pass.
+      [`the repository policy of ${ref.repository} (account ${ref.account})`, repo.policy],
     ] as const) {
       if (fact.state === 'unreadable') unreadable.push(r.error(unreadableMessage(what, fact), { evidence }));
     }
@@ -96,10 +97,18 @@ export const serviceRoleCanPull: Check = {
       case 'undecidable':
         return [r.warn(`Cannot decide whether ${roleArn} may pull from ${ref.repository}: it depends on ${undecidableReason(evaluations)}.`, { evidence })];
       case 'explicit-deny': {
-        const by = decidingStatements(evaluations, 'explicit-deny').map((s) => `statement ${statementName(s)} of ${s.policy}`).join(', ');
+        const denies = decidingStatements(evaluations, 'explicit-deny');
+        const by = denies.map((s) => `statement ${statementName(s)} of ${s.kind === 'resource' ? `the repository policy of ${ref.repository}` : s.policy}`).join(', ');
+        // The Deny lives in the repository policy (owner's account) or in the role's own policies.
+        const inRepository = denies.some((s) => s.kind === 'resource');
         return [r.fail(`The service role ${roleArn} may not pull from ${ref.repository}: denied explicitly by ${by}; a Deny beats any Allow.`, {
           evidence,
-          fix: { target: 'other', description: `Change ${by} so it does not match the role's pull; ecr-doctor never edits statements it did not write.` },
+          fix: {
+            target: inRepository ? 'repository-policy' : 'role-policy',
+            account: inRepository ? ref.account : roleAccount,
+            resource: inRepository ? ref.repositoryArn : roleArn,
+            description: `Change ${by} so it does not match the role's pull; ecr-doctor never edits statements it did not write.`,
+          },
         })];
       }
       case 'implicit-deny': {

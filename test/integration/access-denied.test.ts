@@ -141,7 +141,7 @@ describe.concurrent('doctor with IAM enforcement on (private moto server)', () =
   // Known bug (see the report): in SERVICE_ROLE mode, same account, service-role-can-pull only
   // reports an unreadable repository policy across accounts; here it says "may pull" although
   // a Deny in the unread repository policy would block the pull. Never a pass on a failed read.
-  it.fails('without ecr:GetRepositoryPolicy (SERVICE_ROLE, same account): not a pass, an error naming it, exit 1 [known bug]', async () => {
+  it('without ecr:GetRepositoryPolicy (SERVICE_ROLE, same account): not a pass, an error naming it, exit 1', async () => {
     const r = await doctor('noGetRepositoryPolicy', SR_PROJECT);
     expect(statusOf(r.json, 'service-role-can-pull')).not.toContain('pass');
     expect(r.code, r.stderr).toBe(1);

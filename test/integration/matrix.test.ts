@@ -252,7 +252,6 @@ const CASES: Case[] = [
     failing: ['service-role-can-pull'],
     // The Deny lives in the role's inline policy no-ecr-pull, in account A: that is the policy to
     // change and the account that must change it. The tool says fix.target 'other' with no account.
-    knownBug: "service-role-can-pull, explicit Deny: fix is { target: 'other' } with no account or resource",
     missing: { 'service-role-can-pull': { target: 'role-policy', account: 'A', words: /statement "DenyImagePull" \(#0\) of no-ecr-pull/ } },
   },
   {
