@@ -27,7 +27,7 @@ export const codebuildPrincipalCanPull: Check = {
       account: ref.account,
       resource: ref.repositoryArn,
       description: `Add a statement to ${where} that allows ${CODEBUILD_SERVICE} to pull, conditioned on aws:SourceAccount and aws:SourceArn.`,
-      command: fixCommandFor(subject),
+      command: fixCommandFor(subject, ctx.facts),
       ...(subject.account && subject.projectArn ? { statement: codebuildPullStatement(subject.account, [subject.projectArn]) } : {}),
     };
     switch (outcome) {

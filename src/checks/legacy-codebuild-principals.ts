@@ -24,7 +24,7 @@ export const legacyCodebuildPrincipals: Check = {
     return [r.warn(`Statement ${legacy.map(describeStatement).join(', ')} of the repository policy of ${ref.repository} trusts the legacy CodeBuild account root ${accounts.join(', ')}; CodeBuild now pulls as the service principal codebuild.amazonaws.com.`, {
       subject,
       evidence: { accounts, statements: legacy.map((s) => s.raw) },
-      fix: { target: 'repository-policy', account: ref.account, resource: subject, description: 'Remove the legacy statement and allow codebuild.amazonaws.com instead (ecr-doctor adds its own statement; it never removes yours).', command: fixCommandFor(ctx.subject) },
+      fix: { target: 'repository-policy', account: ref.account, resource: subject, description: 'Remove the legacy statement and allow codebuild.amazonaws.com instead (ecr-doctor adds its own statement; it never removes yours).', command: fixCommandFor(ctx.subject, ctx.facts) },
     })];
   },
 };

@@ -80,7 +80,7 @@ export const serviceRoleCanPull: Check = {
       account: roleAccount,
       resource: roleArn,
       description: `Add an inline policy to ${roleArn} (account ${roleAccount}) that allows ecr:GetAuthorizationToken on * and the pull actions on ${ref.repositoryArn}.`,
-      command: fixCommandFor(subject),
+      command: fixCommandFor(subject, ctx.facts),
       statement: rolePullIdentityStatements([ref.repositoryArn]),
     };
     const resourceFix = {

@@ -16,6 +16,8 @@ export interface PullSubject {
   /** The project ARN, or for eb deploy the ArnLike pattern every temporary project matches. */
   projectArn?: string;
   projectArnIsPattern: boolean;
+  /** The aws:SourceArn a repository grant should name: the project, or a pattern where project names change. */
+  grantArn?: string;
   projectName?: string;
   account?: string;
   region: string;
@@ -39,6 +41,8 @@ export function tryParseImage(image: string): PullSubject['imageRef'] {
   }
 }
 
+export const EB_PROJECT_PREFIX = 'Elastic-Beanstalk-';
+
 /** The temporary project eb deploy creates is named Elastic-Beanstalk-<app>-<label>-<5 random> (DOMAIN.md §2). */
 export function ebProjectArnPattern(partition: string, region: string, account: string, app: string): string {
   return `arn:${partition}:codebuild:${region}:${account}:project/Elastic-Beanstalk-${app}-*`;
@@ -59,6 +63,7 @@ function fromProject(p: ProjectInfo, fallbackRegion: string): PullSubject {
     label: p.arn,
     projectArn: p.arn,
     projectArnIsPattern: false,
+    grantArn: p.arn,
     projectName: p.name,
     account: arn?.account,
     region,
@@ -82,7 +87,7 @@ function fromEb(eb: EbContext, facts: Facts): PullSubject | undefined {
   return {
     kind: 'eb-app',
     label: `eb:${eb.applicationName}`,
-    ...(account ? { projectArn: ebProjectArnPattern(partition, region, account, eb.applicationName) } : {}),
+    ...(account ? { projectArn: ebProjectArnPattern(partition, region, account, eb.applicationName), grantArn: ebProjectArnPattern(partition, region, account, eb.applicationName) } : {}),
     projectArnIsPattern: true,
     projectName: `Elastic-Beanstalk-${eb.applicationName}-*`,
     account,
@@ -103,10 +108,16 @@ function fromBuild(b: BuildInfo, facts: Facts): PullSubject | undefined {
   const region = arn?.region || facts.region;
   const partition = arn?.partition ?? partitionOf(region);
   const account = arn?.account || (facts.caller.state === 'present' ? facts.caller.value.account : undefined);
+  const projectArn = account ? `arn:${partition}:codebuild:${region}:${account}:project/${b.projectName}` : undefined;
+  // A build of eb deploy's temporary project: that project is gone and the next one gets a new
+  // name. Without the buildspec the application part of the name cannot be told from the label,
+  // so the grant covers every Elastic Beanstalk temporary project of the account.
+  const grantArn = projectArn && b.projectName.startsWith(EB_PROJECT_PREFIX) ? projectArn.replace(/project\/.*$/, `project/${EB_PROJECT_PREFIX}*`) : projectArn;
   return {
     kind: 'build',
     label: b.id,
-    ...(account ? { projectArn: `arn:${partition}:codebuild:${region}:${account}:project/${b.projectName}` } : {}),
+    ...(projectArn ? { projectArn } : {}),
+    ...(grantArn ? { grantArn } : {}),
     projectArnIsPattern: false,
     projectName: b.projectName,
     account,
@@ -129,7 +140,7 @@ function fromImage(image: string, facts: Facts, mode: PullMode): PullSubject {
   return {
     kind: 'image',
     label: `${image} (${mode})`,
-    ...(account ? { projectArn: `arn:${partition}:codebuild:${region}:${account}:project/*` } : {}),
+    ...(account ? { projectArn: `arn:${partition}:codebuild:${region}:${account}:project/*`, grantArn: `arn:${partition}:codebuild:${region}:${account}:project/*` } : {}),
     projectArnIsPattern: true,
     account,
     region,

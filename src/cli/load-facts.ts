@@ -1,5 +1,5 @@
 import type { Facts } from '../model/facts.js';
-import { UsageError } from '../model/errors.js';
+import { IncompleteError, UsageError } from '../model/errors.js';
 import type { Target } from '../model/target.js';
 import type { CommonOptions, TargetOptions } from './options.js';
 import { hasExplicitTarget, validateEndpoint, validateRegion } from './options.js';
@@ -13,8 +13,8 @@ export interface LoadedFacts {
 
 /** The AWS options after flags, the eb config and the environment: flags win. */
 export function awsOptionsFor(common: CommonOptions, target: Target) {
-  const region = validateRegion(common.region) ?? target.eb?.region;
-  const profile = common.profile ?? target.eb?.profile;
+  const region = validateRegion(common.region) ?? target.region ?? target.eb?.region;
+  const profile = common.profile ?? (target.ignoreEbProfile ? undefined : target.eb?.profile);
   const endpointUrl = validateEndpoint(common.endpointUrl);
   return { ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(endpointUrl ? { endpointUrl } : {}) };
 }
@@ -36,9 +36,17 @@ export async function loadFacts(opts: TargetOptions, common: CommonOptions, prog
 export async function readLive(target: Target, common: CommonOptions, progress: (line: string) => void): Promise<Facts> {
   const aws = awsOptionsFor(common, target);
   const [{ createAwsClients }, { gatherLiveFacts }] = await Promise.all([import('../sources/live/clients.js'), import('../sources/live/gather.js')]);
-  const clients = await createAwsClients(aws);
-  progress(`ecr-doctor: reading ${clients.region}${aws.endpointUrl ? ` via ${aws.endpointUrl}` : ''}...`);
-  return gatherLiveFacts(clients, target);
+  try {
+    const clients = await createAwsClients(aws);
+    progress(`ecr-doctor: reading ${clients.region}${aws.endpointUrl ? ` via ${aws.endpointUrl}` : ''}...`);
+    return await gatherLiveFacts(clients, target);
+  } catch (e) {
+    // Say where a profile came from when it was not the user's flag: a committed EB config is a surprise.
+    if (e instanceof IncompleteError && !common.profile && aws.profile) {
+      throw new IncompleteError(e.message, `${e.hint ? `${e.hint}; ` : ''}the profile "${aws.profile}" comes from ${target.eb?.projectRoot ?? '.'}/.elasticbeanstalk (or AWS_EB_PROFILE): pass --profile to use another`);
+    }
+    throw e;
+  }
 }
 
 function targetOfSnapshot(facts: Facts, file: string): Target {

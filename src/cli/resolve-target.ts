@@ -43,7 +43,7 @@ export async function resolveTarget(opts: TargetOptions, common: CommonOptions, 
     const m = CODEBUILD_BUILD_ARN.exec(buildArn);
     if (!m) throw new UsageError(`CODEBUILD_BUILD_ARN is set but is not a build ARN: "${buildArn}"`);
     const eb = await readEb(opts, common, cwd, env);
-    return { ...base, projects: [m[2]!], ...(eb?.hasSettings ? { eb } : {}), foundBy: 'CODEBUILD_BUILD_ARN' };
+    return { ...base, projects: [m[2]!], ...(eb?.hasSettings ? { eb } : {}), foundBy: 'CODEBUILD_BUILD_ARN', region: m[1]!, ignoreEbProfile: true };
   }
 
   const eb = await readEb(opts, common, cwd, env);

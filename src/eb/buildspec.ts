@@ -1,9 +1,9 @@
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { UsageError } from '../model/errors.js';
+import { EB_SETTINGS_HEADER } from './settings-header.js';
 import { locate, parseYamlFile, toPlainData, type YamlFile } from './yaml-file.js';
 
-/** ebcli/core/fileoperations.py: `buildspec_config_header`. */
-export const EB_SETTINGS_HEADER = 'eb_codebuild_settings';
+export { EB_SETTINGS_HEADER };
 
 /**
  * The only ComputeType values in the Elastic Beanstalk API model the EB CLI ships

@@ -1,6 +1,6 @@
 import type { EbContext } from '../model/facts.js';
 import type { Severity } from '../model/result.js';
-import { EB_SETTINGS_HEADER } from './buildspec.js';
+import { EB_SETTINGS_HEADER } from './settings-header.js';
 
 export type EbProblemCode =
   | 'no-header'

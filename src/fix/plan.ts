@@ -117,8 +117,8 @@ function merged(current: string | undefined, statements: Record<string, unknown>
 export function sourceArnForScope(subject: PullSubject, scope: Scope | undefined): string | undefined {
   if (!subject.account) return undefined;
   const accountWide = `arn:${subject.partition}:codebuild:${subject.region}:${subject.account}:project/*`;
-  if (scope === 'account' || subject.kind === 'image') return accountWide;
-  return subject.projectArn;
+  if (scope === 'account') return accountWide;
+  return subject.grantArn;
 }
 
 interface Wanted {

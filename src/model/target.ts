@@ -10,6 +10,13 @@ export interface Target {
   eb?: EbContext;
   /** How the target was found, for the report header: "--project x", "CODEBUILD_BUILD_ARN", "buildspec.yml". */
   foundBy: string;
+  /**
+   * The region the target itself names (the build ARN inside CodeBuild). Inside a build the
+   * container's credentials and region are the right ones, not the profile and region that a
+   * committed .elasticbeanstalk/config.yml names for a developer's machine.
+   */
+  region?: string;
+  ignoreEbProfile?: boolean;
 }
 
 export function describeTarget(t: Target): string {

@@ -61,8 +61,14 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
   const flag = targetFlag(target);
   switch (cause) {
     case 'codebuild-not-trusted':
-    case 'layer-download-denied':
-      return `ecr-doctor fix ${flag} --dry-run   (shows the repository-policy statement it would add; run without --dry-run to apply)`;
+    case 'layer-download-denied': {
+      // eb deploy's temporary project is gone after the build and the next one has a new name:
+      // the grant must cover the application's pattern, which only the buildspec context knows.
+      const eb = 'ecr-doctor fix --buildspec buildspec.yml --dry-run   (in the EB project folder: grants every temporary project eb deploy creates for the application)';
+      if (target.buildId?.startsWith('Elastic-Beanstalk-')) return eb;
+      const step = `ecr-doctor fix ${flag} --dry-run   (shows the repository-policy statement it would add; run without --dry-run to apply)`;
+      return target.buildId || target.projectName ? step : `${step}; for eb deploy: ${eb}`;
+    }
     case 'role-missing-permission':
       return `ecr-doctor doctor ${flag}   (names the policy that lacks ${details.action ?? 'the pull action'})`;
     case 'role-explicit-deny':

@@ -101,3 +101,17 @@ describe('planFix: SERVICE_ROLE mode', () => {
     expect(plan.notes.join(' ')).toContain('does not edit boundaries');
   });
 });
+
+describe('planFix: a build of eb deploy\'s temporary project, without the buildspec', () => {
+  it('grants every Elastic Beanstalk temporary project, not the deleted one', () => {
+    const id = 'Elastic-Beanstalk-my-web-app-app-170706_000919-uUTqM:4f6c1a2b-8d9e-4b3c-a7f0-2e1d5c6b9a80';
+    const f = facts({
+      project: null,
+      extra: { builds: [{ requested: id, build: { state: 'present', value: { id, projectName: id.split(':')[0]!, buildStatus: 'FAILED', environment: { image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1' }, phases: [] } } }] },
+    });
+    const c = planFix(f).changes[0] as RepositoryPolicyChange;
+    expect(JSON.parse(c.after).Statement[0].Condition.ArnLike['aws:SourceArn']).toBe(`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/Elastic-Beanstalk-*`);
+    const result = runChecks(f).find((r) => r.check === 'codebuild-principal-can-pull');
+    expect(result?.fix?.command).toBe('ecr-doctor fix --buildspec buildspec.yml --dry-run   (in the EB project folder)');
+  });
+});

@@ -73,7 +73,7 @@ describe('classifyPullMessage', () => {
   it('recognises the CodeBuild service principal being refused, including a Deny', () => {
     const plain = classifyPullMessage('denied: User: CodeBuild is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:123456789012:repository/x');
     expect(plain.cause).toBe('codebuild-not-trusted');
-    expect(plain.nextStep).toBe('ecr-doctor fix --project <name> --dry-run   (shows the repository-policy statement it would add; run without --dry-run to apply)');
+    expect(plain.nextStep).toBe('ecr-doctor fix --project <name> --dry-run   (shows the repository-policy statement it would add; run without --dry-run to apply); for eb deploy: ecr-doctor fix --buildspec buildspec.yml --dry-run   (in the EB project folder: grants every temporary project eb deploy creates for the application)');
     const deny = classifyPullMessage('User: CodeBuild is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:123456789012:repository/x with an explicit deny in a resource-based policy');
     expect(deny.cause).toBe('codebuild-not-trusted');
     expect(deny.details.explicitDeny).toBe(true);

@@ -20,7 +20,7 @@ describe('renderExplanation', () => {
         '  image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/build-images',
         '  repository: build-images',
         'What it means: The ECR repository policy on repository build-images does not allow codebuild.amazonaws.com to pull; CodeBuild pulled with its own identity (CODEBUILD mode, as eb deploy builds do), so granting the service role more rights will not help.',
-        'Next: ecr-doctor fix --project <name> --dry-run   (shows the repository-policy statement it would add; run without --dry-run to apply)',
+        'Next: ecr-doctor fix --project <name> --dry-run   (shows the repository-policy statement it would add; run without --dry-run to apply); for eb deploy: ecr-doctor fix --buildspec buildspec.yml --dry-run   (in the EB project folder: grants every temporary project eb deploy creates for the application)',
         '',
       ].join('\n'),
     );

@@ -143,7 +143,8 @@ describe('recorded CodeBuild responses through the real SDK client', () => {
     expect(failure?.message).not.toBe('');
     expect(failure?.message).toContain(failure?.classification.evidence ?? '<no evidence>');
     // Causes ecr-doctor can check further point at this very build; the others say what to change.
-    if (failure?.classification.nextStep.startsWith('ecr-doctor')) expect(failure.classification.nextStep).toContain(`--build ${id}`);
+    // eb deploy's temporary project is gone: the next step is the buildspec, which knows the application's pattern.
+    if (failure?.classification.nextStep.startsWith('ecr-doctor')) expect(failure.classification.nextStep).toContain(id?.startsWith('Elastic-Beanstalk-') ? '--buildspec' : `--build ${id}`);
     else expect(r.grant).toBe(false);
   });
 
@@ -166,6 +167,6 @@ describe('recorded CodeBuild responses through the real SDK client', () => {
     const failure = findPullFailure(toBuildInfo(out.builds?.[0] as Build));
     expect(failure).toMatchObject({ phase: 'PROVISIONING', statusCode: 'CLIENT_ERROR' });
     expect(failure?.classification.evidence).toBe('Perhaps you need to login?');
-    expect(failure?.classification.nextStep).toBe(`ecr-doctor fix --build ${id} --dry-run   (shows the repository-policy statement it would add; run without --dry-run to apply)`);
+    expect(failure?.classification.nextStep).toBe('ecr-doctor fix --buildspec buildspec.yml --dry-run   (in the EB project folder: grants every temporary project eb deploy creates for the application)');
   });
 });

@@ -3,7 +3,7 @@ import { ListProjectsCommand } from '@aws-sdk/client-codebuild';
 import { derivePullSubjects } from '../../checks/subjects.js';
 import { parseArn } from '../../model/arn.js';
 import { IncompleteError } from '../../model/errors.js';
-import { present, unreadable } from '../../model/fact.js';
+import { absent, present, unreadable } from '../../model/fact.js';
 import type { BuildFacts, CallerIdentity, Facts, RoleFacts } from '../../model/facts.js';
 import type { Target } from '../../model/target.js';
 import { asFatal, unreadableFrom } from './aws-errors.js';
@@ -11,6 +11,7 @@ import type { AwsClients } from './clients.js';
 import { findLastFailedBuild, readBuilds, readProjects } from './codebuild.js';
 import type { RepositoryRequest } from './ecr.js';
 import { readRepository } from './ecr.js';
+import type { ManagedPolicyCache } from './iam.js';
 import { readRole } from './iam.js';
 import { mapLimited } from './limit.js';
 
@@ -55,7 +56,7 @@ async function readLastFailed(clients: AwsClients, target: Target): Promise<Buil
 }
 
 /** The facts about the first round's subjects: each repository and each role read once, concurrently. */
-async function readDependencies(clients: AwsClients, facts: Facts): Promise<void> {
+async function readDependencies(clients: AwsClients, facts: Facts, callerRead: Promise<CallerIdentity>): Promise<void> {
   const repos = new Map<string, RepositoryRequest>();
   const roles = new Set<string>();
   for (const s of derivePullSubjects(facts)) {
@@ -68,16 +69,17 @@ async function readDependencies(clients: AwsClients, facts: Facts): Promise<void
       if (s.serviceRoleArn && (s.mode === 'SERVICE_ROLE' || s.kind === 'eb-app' || s.kind === 'build')) roles.add(s.serviceRoleArn);
     }
   }
-  const callerAccount = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
+  const cache: ManagedPolicyCache = new Map();
   const [repoFacts, roleFacts] = await Promise.all([
     mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req)),
     mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
       const account = parseArn(arn)?.account;
-      if (account && callerAccount && account !== callerAccount) {
+      const callerAccount = (await callerRead).account;
+      if (account && account !== callerAccount) {
         const fact = unreadable<never>(`the role is in account ${account}; ecr-doctor runs as account ${callerAccount}`);
         return { arn, role: fact, inlinePolicies: fact, attachedPolicies: fact, permissionsBoundary: fact };
       }
-      return readRole(clients.iam, arn);
+      return readRole(clients.iam, arn, cache);
     }),
   ]);
   for (const r of repoFacts) facts.repositories[r.arn] = r;
@@ -89,11 +91,16 @@ async function readDependencies(clients: AwsClients, facts: Facts): Promise<void
  * repositories and roles they point at. Each round's calls go out together.
  */
 export async function gatherLiveFacts(clients: AwsClients, target: Target): Promise<Facts> {
+  const callerRead = readCaller(clients);
+  // Attach a handler now; the promise is awaited below, and a failure there is the one reported.
+  callerRead.catch(() => undefined);
+  // Projects and builds name their account in their ARNs; eb settings and bare images need the caller's.
+  const needsCallerFirst = !!target.eb || target.images.length > 0;
   const projectsRead = (target.allProjects ? listAllProjects(clients) : Promise.resolve(target.projects)).then((names) =>
     names.length ? readProjects(clients.codebuild, [...target.projects, ...names]) : [],
   );
   const [caller, projects, builds, lastFailed] = await Promise.all([
-    readCaller(clients),
+    needsCallerFirst ? callerRead : Promise.resolve(undefined),
     projectsRead,
     target.builds.length ? readBuilds(clients.codebuild, target.builds) : Promise.resolve([]),
     readLastFailed(clients, target),
@@ -102,7 +109,7 @@ export async function gatherLiveFacts(clients: AwsClients, target: Target): Prom
     schemaVersion: 1,
     generatedAt: new Date().toISOString(),
     region: clients.region,
-    caller: present(caller),
+    caller: caller ? present(caller) : absent(),
     projects,
     builds: [...builds, ...lastFailed],
     ...(target.eb ? { eb: target.eb } : {}),
@@ -110,6 +117,8 @@ export async function gatherLiveFacts(clients: AwsClients, target: Target): Prom
     repositories: {},
     roles: {},
   };
-  await readDependencies(clients, facts);
+  // The second round starts as soon as the projects are known, without waiting for the caller.
+  await readDependencies(clients, facts, callerRead);
+  facts.caller = present(await callerRead);
   return facts;
 }

@@ -37,10 +37,38 @@ async function pages<T>(fetchPage: (marker?: string) => Promise<{ items: T[]; ma
   return all;
 }
 
-async function readManagedPolicy(client: IAMClient, arn: string): Promise<NamedPolicy> {
-  const policy = (await client.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
-  const version = await client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy?.DefaultVersionId ?? 'v1' }));
-  return { name: policy?.PolicyName ?? arn.split('/').at(-1) ?? arn, arn, document: decodePolicyDocument(version.PolicyVersion?.Document ?? '{}') };
+/** A failed managed-policy read, carrying the permission it needed. */
+class ManagedPolicyError extends Error {
+  constructor(
+    readonly permission: string,
+    override readonly cause: unknown,
+  ) {
+    super(permission);
+  }
+}
+
+type ManagedPolicyCache = Map<string, Promise<NamedPolicy>>;
+
+/** GetPolicy then GetPolicyVersion at the default version; one read per policy ARN however many roles attach it. */
+function readManagedPolicy(client: IAMClient, cache: ManagedPolicyCache, arn: string): Promise<NamedPolicy> {
+  let pending = cache.get(arn);
+  if (!pending) {
+    pending = (async () => {
+      const policy = (await client.send(new GetPolicyCommand({ PolicyArn: arn })).catch((e: unknown) => {
+        throw new ManagedPolicyError('iam:GetPolicy', e);
+      })).Policy;
+      const version = await client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy?.DefaultVersionId ?? 'v1' })).catch((e: unknown) => {
+        throw new ManagedPolicyError('iam:GetPolicyVersion', e);
+      });
+      return { name: policy?.PolicyName ?? arn.split('/').at(-1) ?? arn, arn, document: decodePolicyDocument(version.PolicyVersion?.Document ?? '{}') };
+    })();
+    cache.set(arn, pending);
+  }
+  return pending;
+}
+
+function managedPolicyFact<T>(e: unknown): Fact<T> {
+  return e instanceof ManagedPolicyError ? unreadableFrom(e.cause, e.permission) : unreadableFrom(e, 'iam:GetPolicy');
 }
 
 async function readInline(client: IAMClient, roleName: string): Promise<Fact<NamedPolicy[]>> {
@@ -66,7 +94,7 @@ async function readInline(client: IAMClient, roleName: string): Promise<Fact<Nam
   }
 }
 
-async function readAttached(client: IAMClient, roleName: string): Promise<Fact<NamedPolicy[]>> {
+async function readAttached(client: IAMClient, cache: ManagedPolicyCache, roleName: string): Promise<Fact<NamedPolicy[]>> {
   let arns: string[];
   try {
     arns = await pages(async (Marker) => {
@@ -77,23 +105,24 @@ async function readAttached(client: IAMClient, roleName: string): Promise<Fact<N
     return isNamed(e, 'NoSuchEntity', 'NoSuchEntityException') ? absent() : unreadableFrom(e, 'iam:ListAttachedRolePolicies');
   }
   try {
-    return present(await Promise.all(arns.map((arn) => readManagedPolicy(client, arn))));
+    return present(await Promise.all(arns.map((arn) => readManagedPolicy(client, cache, arn))));
   } catch (e) {
-    return unreadableFrom(e, isNamed(e, 'AccessDenied', 'AccessDeniedException') && String(e).includes('GetPolicyVersion') ? 'iam:GetPolicyVersion' : 'iam:GetPolicy');
+    return managedPolicyFact(e);
   }
 }
 
 /**
  * The role, its inline and attached policies and its boundary. GetRole and both listings go
- * out together; the boundary is read once GetRole has named it.
+ * out together; the boundary is read once GetRole has named it. `cache` shares managed-policy
+ * reads between roles of one run.
  */
-export async function readRole(client: IAMClient, roleArn: string): Promise<RoleFacts> {
+export async function readRole(client: IAMClient, roleArn: string, cache: ManagedPolicyCache = new Map()): Promise<RoleFacts> {
   const roleName = roleNameOf(roleArn);
   const rolePromise = client.send(new GetRoleCommand({ RoleName: roleName })).then(
     (out) => ({ ok: true as const, role: out.Role }),
     (error: unknown) => ({ ok: false as const, error }),
   );
-  const [got, inlinePolicies, attachedPolicies] = await Promise.all([rolePromise, readInline(client, roleName), readAttached(client, roleName)]);
+  const [got, inlinePolicies, attachedPolicies] = await Promise.all([rolePromise, readInline(client, roleName), readAttached(client, cache, roleName)]);
   if (!got.ok) {
     if (isNamed(got.error, 'NoSuchEntity', 'NoSuchEntityException')) {
       return { arn: roleArn, role: absent(), inlinePolicies: absent(), attachedPolicies: absent(), permissionsBoundary: absent() };
@@ -105,9 +134,9 @@ export async function readRole(client: IAMClient, roleArn: string): Promise<Role
   let permissionsBoundary: Fact<NamedPolicy> = absent();
   if (boundaryArn) {
     try {
-      permissionsBoundary = present(await readManagedPolicy(client, boundaryArn));
+      permissionsBoundary = present(await readManagedPolicy(client, cache, boundaryArn));
     } catch (e) {
-      permissionsBoundary = unreadableFrom(e, 'iam:GetPolicyVersion');
+      permissionsBoundary = managedPolicyFact(e);
     }
   }
   return {
@@ -118,3 +147,5 @@ export async function readRole(client: IAMClient, roleArn: string): Promise<Role
     permissionsBoundary,
   };
 }
+
+export type { ManagedPolicyCache };
