@@ -21,11 +21,11 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
   const results = runChecks(facts);
   const report = buildReport(results, facts, target, source);
   const paint = await loadPaint(o.color && o.format === 'text' && !o.output);
-  const text = renderReport(o.format, report, { paint, verbose: !!o.verbose });
+  const text = renderReport(o.format, report, { paint, verbose: !!o.verbose, quiet: !!o.quiet && !o.output });
   if (o.output) {
     await writeReportFile(o.output, text);
     if (!o.quiet) writeOut(`${formatSummary(report)} (${o.format} report written to ${o.output})\n`);
-  } else if (!(o.quiet && o.format === 'text')) {
+  } else {
     writeOut(text);
   }
   return decideExitCode(results, o.failOn);

@@ -11,11 +11,12 @@ export const FORMATS: readonly Format[] = ['text', 'json', 'junit', 'sarif'];
 export interface RenderOptions {
   paint: Paint;
   verbose: boolean;
+  quiet?: boolean;
 }
 
 /** One renderer per format; the Record keeps the registry complete as formats are added. */
 const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => string> = {
-  text: (report, options) => renderText(report, options),
+  text: (report, options) => renderText(report, { ...options, problemsOnly: !!options.quiet }),
   json: (report) => renderJson(report),
   junit: (report) => renderJunit(report),
   sarif: (report) => renderSarif(report),

@@ -6,6 +6,8 @@ export interface TextOptions {
   paint?: Paint;
   /** Show passing results and evidence in full. */
   verbose?: boolean;
+  /** --quiet: only the problems (fail, warn, error), no header or summary; nothing when all is well. */
+  problemsOnly?: boolean;
 }
 
 const LABEL: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP', error: 'ERROR' };
@@ -58,6 +60,10 @@ export function formatSummary(report: Report, p: Paint = PLAIN): string {
 export function renderText(report: Report, options: TextOptions = {}): string {
   const p = options.paint ?? PLAIN;
   const verbose = options.verbose ?? false;
+  if (options.problemsOnly) {
+    const problems = report.results.filter((r) => r.status === 'fail' || r.status === 'warn' || r.status === 'error');
+    return problems.map((r) => `${r.subject}\n${renderResult(r, p, verbose).join('\n')}\n`).join('');
+  }
   const groups = new Map<string, Result[]>();
   for (const r of report.results) {
     const list = groups.get(r.subject) ?? [];

@@ -121,11 +121,15 @@ describe.concurrent('--output, --fail-on, --quiet', () => {
     expect((await runCli(['doctor', '--snapshot', warnOnly, '--fail-on', 'error'])).code).toBe(0);
   });
 
-  it('--quiet: no text report, the exit code still tells; json is still printed', async () => {
+  it('--quiet: only the problems in text, no header or summary; json is still printed whole', async () => {
     const failing = await runCli(['doctor', '--snapshot', SEED, '--quiet']);
-    expect(failing).toMatchObject({ code: 1, stdout: '', stderr: '' });
+    expect(failing).toMatchObject({ code: 1, stderr: '' });
+    expect(failing.stdout).toMatch(/FAIL\s+codebuild-principal-can-pull/);
+    expect(failing.stdout).not.toMatch(/PASS|Summary|ecr-doctor \d/);
     const passing = await runCli(['doctor', '--snapshot', warnOnly, '-q']);
-    expect(passing).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(passing).toMatchObject({ code: 0, stderr: '' });
+    expect(passing.stdout).toMatch(/^\S+\n\s+WARN\s+repository-policy-open/);
+    expect(passing.stdout).not.toMatch(/PASS/);
     const json = await runCli(['doctor', '--snapshot', SEED, '--quiet', '--format', 'json']);
     expect(parseReport(json.stdout).summary.fail).toBe(1);
     const file = join(tmp.path, 'quiet.json');
