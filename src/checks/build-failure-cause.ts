@@ -30,7 +30,11 @@ export const buildFailureCause: Check = {
     }
     const c = failure.classification;
     Object.assign(evidence, { phase: failure.phase, statusCode: failure.statusCode, cause: c.cause, quote: c.evidence, message: failure.message });
-    return [r.fail(`Build ${build.id} failed in ${failure.phase}: ${c.summary}${c.evidence ? ` ("${c.evidence}")` : ''}${c.isEcrGrantProblem ? '' : ' This is not an ECR grant problem.'}`, {
+    // SCPs and RCPs are not readable from a member account (DOMAIN.md §6): a possibility, never a verdict.
+    const orgNote = c.isEcrGrantProblem
+      ? ` If the checks below find every grant in place, an organization policy may deny the pull: an SCP (for a role) or an RCP (for ${mode === 'CODEBUILD' ? 'codebuild.amazonaws.com' : 'the repository'}); ecr-doctor cannot read those from a member account.`
+      : ' This is not an ECR grant problem.';
+    return [r.fail(`Build ${build.id} failed in ${failure.phase}: ${c.summary}${c.evidence ? ` ("${c.evidence}")` : ''}${orgNote}`, {
       subject,
       evidence,
       fix: { target: c.isEcrGrantProblem ? 'repository-policy' : 'other', description: c.nextStep },

@@ -62,7 +62,9 @@ export function runChecks(facts: Facts, subjects: readonly PullSubject[] = deriv
     for (const check of SUBJECT_CHECKS) results.push(...runGuarded(check.id, subject.label, () => check.run(ctx)));
   }
   const seen = new Set<string>();
-  return results.filter((r) => {
+  // A failed build's own words lead the report (issue 6): users arrive with a red build.
+  const leading = (r: Result) => (r.check === 'build-failure-cause' ? 0 : 1);
+  return [...results].sort((a, b) => leading(a) - leading(b)).filter((r) => {
     const key = `${r.check}\u0000${r.subject}\u0000${r.status}\u0000${r.message}`;
     if (seen.has(key)) return false;
     seen.add(key);

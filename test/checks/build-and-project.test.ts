@@ -79,3 +79,13 @@ describe('runChecks', () => {
     expect(runChecks(f).filter((r) => r.check === 'codebuild-principal-can-pull')).toHaveLength(2);
   });
 });
+
+describe('a failed build leads the report', () => {
+  it('puts build-failure-cause first and mentions SCP/RCP only as a possibility for grant causes', () => {
+    const f = withBuild(failedBuild('CannotPullContainerError: AWS CodeBuild is not authorized to perform ecr:BatchGetImage', { environment: { image: IMAGE } }));
+    f.projects.push({ requested: 'other', project: { state: 'present', value: project({ name: 'other', arn: 'arn:aws:codebuild:us-east-1:111122223333:project/other' }) } });
+    const results = runChecks(f);
+    expect(results[0]?.check).toBe('build-failure-cause');
+    expect(results[0]?.message).toMatch(/may deny the pull: an SCP .* or an RCP .*cannot read those from a member account/);
+  });
+});
