@@ -31,12 +31,25 @@ export function decidingStatements(evaluations: readonly ActionEvaluation[], dec
   return [...seen.values()];
 }
 
-/** Evidence for a result: each action's decision and the engine's own explanation. */
+/**
+ * Evidence for a result: each action's decision and the engine's own explanation of the worst
+ * outcome. Lines that differ only in the action name are said once, for the first action.
+ */
 export function evaluationEvidence(evaluations: readonly ActionEvaluation[]): Record<string, unknown> {
-  return {
-    decisions: Object.fromEntries(evaluations.map((e) => [e.action, e.evaluation.decision])),
-    explanation: [...new Set(evaluations.flatMap((e) => explainEvaluation(e.evaluation)))],
-  };
+  const worst = worstOutcome(evaluations);
+  const relevant = evaluations.filter((e) => e.evaluation.decision === worst);
+  const first = relevant[0]?.action ?? '';
+  const seen = new Set<string>();
+  const explanation: string[] = [];
+  for (const { action, evaluation } of relevant) {
+    for (const line of explainEvaluation(evaluation)) {
+      const key = line.split(action).join(first);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      explanation.push(line);
+    }
+  }
+  return { decisions: Object.fromEntries(evaluations.map((e) => [e.action, e.evaluation.decision])), explanation };
 }
 
 /** The first undecidable condition, named, for a "cannot decide" warning. */
