@@ -1,0 +1,176 @@
+// The scenario table (DESIGN.md §4): one line per fixtures/snapshots/*.json → the check ids that
+// fail (status fail or error) and the ones that warn. The snapshots were written by the real CLI
+// against moto (scripts/record-snapshots.mjs, which says how to re-record them); two are derived
+// by hand where moto cannot produce the facts. Pure functions only: parseSnapshot → runChecks,
+// and planFix for every scenario with failures.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../src/checks/index.js';
+import type { FixPlan } from '../src/fix/plan.js';
+import { planFix } from '../src/fix/plan.js';
+import type { Facts } from '../src/model/facts.js';
+import type { Result } from '../src/model/result.js';
+import { parseSnapshot } from '../src/sources/snapshot.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'snapshots');
+
+interface Row {
+  file: string;
+  failing: string[];
+  warn: string[];
+  /** The tool's verdict differs from what AWS does: the row runs as it.fails until the issue is fixed. */
+  knownIssue?: string;
+  /** planFix neither plans a change nor says why not, though DESIGN.md lists the case under notes. */
+  planIssue?: string;
+}
+
+// Issue A (policy engine): IpAddress/NotIpAddress are "not evaluated", even when the key is
+// absent from the request. CodeBuild's service-principal pull carries no aws:SourceIp (and if it
+// did, it would be an AWS address, outside the office range), so `Deny ecr:* NotIpAddress
+// aws:SourceIp 203.0.113.0/24` applies on AWS and the pull is denied (DOMAIN.md §6 names this
+// very policy). The tool says "cannot decide" (warn) and planFix says nothing.
+const ISSUE_NOT_IP_ADDRESS = 'NotIpAddress on an absent aws:SourceIp is undecidable instead of true: an explicit Deny is reported as "cannot decide"';
+// Issue B (fix planning): FixPlan.notes is "what fix will not do, and why: ... project settings,
+// missing images" (src/fix/plan.ts), yet planFix returns no change and no note when the only
+// failure is the image itself (missing tag, ARCHIVED) or the region of the image.
+const ISSUE_SILENT_PLAN = 'planFix gives no note for a missing/ARCHIVED image or a region mismatch';
+
+const TABLE: Row[] = [
+  { file: 'seed-codebuild-mode.json', failing: ['codebuild-principal-can-pull'], warn: [] },
+  { file: 'codebuild-mode-granted.json', failing: [], warn: [] },
+  { file: 'codebuild-mode-no-policy.json', failing: ['codebuild-principal-can-pull'], warn: [] },
+  { file: 'codebuild-mode-pinned-other-project.json', failing: ['codebuild-principal-can-pull'], warn: [] },
+  { file: 'codebuild-mode-explicit-deny.json', failing: ['codebuild-principal-can-pull'], warn: [], knownIssue: ISSUE_NOT_IP_ADDRESS, planIssue: ISSUE_NOT_IP_ADDRESS },
+  { file: 'service-role-granted-inline.json', failing: [], warn: [] },
+  { file: 'service-role-managed-policy.json', failing: [], warn: [] },
+  { file: 'service-role-missing-grant.json', failing: ['service-role-can-pull'], warn: [] },
+  { file: 'service-role-boundary-blocks.json', failing: ['service-role-can-pull'], warn: [] },
+  { file: 'cross-account-both-halves.json', failing: [], warn: [] },
+  { file: 'cross-account-repo-half-missing.json', failing: ['service-role-can-pull'], warn: [] },
+  { file: 'tag-missing.json', failing: ['image-exists'], warn: [], planIssue: ISSUE_SILENT_PLAN },
+  { file: 'archived-image.json', failing: ['image-exists'], warn: [], planIssue: ISSUE_SILENT_PLAN },
+  { file: 'repository-missing.json', failing: ['repository-exists'], warn: [] },
+  { file: 'curated-image.json', failing: [], warn: [] },
+  { file: 'docker-hub-image.json', failing: [], warn: [] },
+  { file: 'region-mismatch.json', failing: ['pull-mode'], warn: [], planIssue: ISSUE_SILENT_PLAN },
+  { file: 'eb-deploy-role-rights-unused.json', failing: ['codebuild-principal-can-pull'], warn: ['role-rights-unused'] },
+  { file: 'eb-deploy-granted-pattern.json', failing: [], warn: [] },
+  { file: 'open-principal-star.json', failing: [], warn: ['repository-policy-open'] },
+  { file: 'legacy-codebuild-principal.json', failing: ['codebuild-principal-can-pull'], warn: ['legacy-codebuild-principals'] },
+  { file: 'multi-project.json', failing: ['codebuild-principal-can-pull'], warn: [] },
+  { file: 'access-denied-role-policy.json', failing: ['service-role-can-pull'], warn: [] },
+];
+
+/** Checks whose failure a policy edit (what planFix writes) can cure. */
+const GRANT_CHECKS = ['codebuild-principal-can-pull', 'service-role-can-pull'];
+
+function load(file: string): Facts {
+  return parseSnapshot(readFileSync(join(DIR, file), 'utf8'), file);
+}
+
+const idsWith = (results: readonly Result[], statuses: readonly string[]) =>
+  [...new Set(results.filter((r) => statuses.includes(r.status)).map((r) => r.check))].sort();
+
+const outline = (results: readonly Result[]) =>
+  results.filter((r) => r.status !== 'pass').map((r) => `${r.status} ${r.check} ${r.subject}: ${r.message}`).join('\n');
+
+/** The facts as they would read once every planned change is in place (the owner's half too). */
+function applyPlan(facts: Facts, plan: FixPlan): Facts {
+  const next = structuredClone(facts);
+  for (const c of plan.changes) {
+    if (c.kind === 'repository-policy') {
+      next.repositories[c.repositoryArn]!.policy = { state: 'present', value: { text: c.after } };
+    } else {
+      const inline = next.roles[c.roleArn]!.inlinePolicies;
+      if (inline.state !== 'present') throw new Error(`planned a role policy for ${c.roleArn} whose inline policies were not read`);
+      inline.value = [...inline.value.filter((p) => p.name !== c.policyName), { name: c.policyName, document: c.after }];
+    }
+  }
+  return next;
+}
+
+describe('scenario table: fixtures/snapshots/*.json', () => {
+  it('has a line for every snapshot file, and a file for every line', () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+    expect(TABLE.map((r) => r.file).sort()).toEqual(files);
+    expect(files.length).toBeGreaterThanOrEqual(22);
+  });
+
+  for (const row of TABLE) {
+    const verdict = `${row.file}: fails [${row.failing.join(', ')}], warns [${row.warn.join(', ')}]`;
+    (row.knownIssue ? it.fails : it)(row.knownIssue ? `${verdict} [known issue: ${row.knownIssue}]` : verdict, () => {
+      const results = runChecks(load(row.file));
+      expect(results.length).toBeGreaterThan(0);
+      expect(idsWith(results, ['fail', 'error']), outline(results)).toEqual([...row.failing].sort());
+      expect(idsWith(results, ['warn']), outline(results)).toEqual([...row.warn].sort());
+    });
+
+    if (row.failing.length === 0) continue;
+    const title = `${row.file}: planFix plans a change or says in notes why not`;
+    (row.planIssue ? it.fails : it)(row.planIssue ? `${title} [known issue: ${row.planIssue}]` : title, () => {
+      const facts = load(row.file);
+      const plan = planFix(facts);
+      expect(plan.changes.length + plan.notes.length, JSON.stringify(plan, null, 2)).toBeGreaterThan(0);
+      for (const c of plan.changes) expect(() => JSON.parse(c.after) as unknown).not.toThrow();
+      // Every change must cure what it is for: once applied, no grant check fails unless a note says why.
+      if (plan.changes.length > 0 && plan.notes.length === 0) {
+        const after = runChecks(applyPlan(facts, plan));
+        expect(idsWith(after, ['fail', 'error']).filter((id) => GRANT_CHECKS.includes(id)), outline(after)).toEqual([]);
+      }
+    });
+  }
+});
+
+describe('scenario details the table cannot show', () => {
+  it('multi-project: the grant pinned to web-build passes it and fails api-build, one repository read for both', () => {
+    const facts = load('multi-project.json');
+    expect(Object.keys(facts.repositories)).toHaveLength(1);
+    const results = runChecks(facts).filter((r) => r.check === 'codebuild-principal-can-pull');
+    expect(results.map((r) => [r.subject.replace(/^.*project\//, ''), r.status]).sort()).toEqual([
+      ['api-build', 'fail'],
+      ['web-build', 'pass'],
+    ]);
+    const plan = planFix(facts);
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.changes[0]).toMatchObject({ kind: 'repository-policy', grants: { codebuildSourceArns: ['arn:aws:codebuild:us-east-1:111122223333:project/api-build'] } });
+    // The foreign statement that grants web-build is kept as it is.
+    expect(JSON.parse(plan.changes[0]!.after).Statement).toContainEqual(expect.objectContaining({ Sid: 'WebBuildPull' }));
+  });
+
+  it('cross-account-repo-half-missing: the repository half is for the registry owner (444455556666), not applicable from the build account', () => {
+    const plan = planFix(load('cross-account-repo-half-missing.json'));
+    expect(plan.changes.map((c) => [c.kind, c.account, c.applicable])).toEqual([['repository-policy', '444455556666', false]]);
+  });
+
+  it('eb-deploy-role-rights-unused: the fix grants the Elastic-Beanstalk-<app>-* pattern, not the role', () => {
+    const plan = planFix(load('eb-deploy-role-rights-unused.json'));
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.changes[0]).toMatchObject({
+      kind: 'repository-policy',
+      applicable: true,
+      grants: { codebuildSourceArns: ['arn:aws:codebuild:us-east-1:111122223333:project/Elastic-Beanstalk-my-web-app-*'], roleArns: [] },
+    });
+  });
+
+  it('service-role-boundary-blocks and access-denied-role-policy: nothing planned, and the notes say why', () => {
+    const boundary = planFix(load('service-role-boundary-blocks.json'));
+    expect(boundary.changes).toEqual([]);
+    expect(boundary.notes.join('\n')).toMatch(/permissions boundary .* fix does not edit boundaries/);
+    const denied = planFix(load('access-denied-role-policy.json'));
+    expect(denied.changes).toEqual([]);
+    expect(denied.notes.join('\n')).toMatch(/service role could not be read/);
+    const error = runChecks(load('access-denied-role-policy.json')).find((r) => r.status === 'error');
+    expect(error?.message).toContain('iam:GetRolePolicy');
+  });
+
+  it('archived-image: the failure names ARCHIVED, not a missing tag', () => {
+    const failing = runChecks(load('archived-image.json')).find((r) => r.check === 'image-exists');
+    expect(failing).toMatchObject({ status: 'fail', evidence: expect.objectContaining({ imageStatus: 'ARCHIVED' }) });
+  });
+
+  it('tag-missing: the nearest existing tags are offered', () => {
+    const failing = runChecks(load('tag-missing.json')).find((r) => r.check === 'image-exists');
+    expect((failing?.evidence?.['nearestTags'] as string[] | undefined)?.[0]).toBe('v1.2.0');
+  });
+});
