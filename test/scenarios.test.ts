@@ -25,35 +25,24 @@ interface Row {
   planIssue?: string;
 }
 
-// Issue A (policy engine): IpAddress/NotIpAddress are "not evaluated", even when the key is
-// absent from the request. CodeBuild's service-principal pull carries no aws:SourceIp (and if it
-// did, it would be an AWS address, outside the office range), so `Deny ecr:* NotIpAddress
-// aws:SourceIp 203.0.113.0/24` applies on AWS and the pull is denied (DOMAIN.md §6 names this
-// very policy). The tool says "cannot decide" (warn) and planFix says nothing.
-const ISSUE_NOT_IP_ADDRESS = 'NotIpAddress on an absent aws:SourceIp is undecidable instead of true: an explicit Deny is reported as "cannot decide"';
-// Issue B (fix planning): FixPlan.notes is "what fix will not do, and why: ... project settings,
-// missing images" (src/fix/plan.ts), yet planFix returns no change and no note when the only
-// failure is the image itself (missing tag, ARCHIVED) or the region of the image.
-const ISSUE_SILENT_PLAN = 'planFix gives no note for a missing/ARCHIVED image or a region mismatch';
-
 const TABLE: Row[] = [
   { file: 'seed-codebuild-mode.json', failing: ['codebuild-principal-can-pull'], warn: [] },
   { file: 'codebuild-mode-granted.json', failing: [], warn: [] },
   { file: 'codebuild-mode-no-policy.json', failing: ['codebuild-principal-can-pull'], warn: [] },
   { file: 'codebuild-mode-pinned-other-project.json', failing: ['codebuild-principal-can-pull'], warn: [] },
-  { file: 'codebuild-mode-explicit-deny.json', failing: ['codebuild-principal-can-pull'], warn: [], knownIssue: ISSUE_NOT_IP_ADDRESS, planIssue: ISSUE_NOT_IP_ADDRESS },
+  { file: 'codebuild-mode-explicit-deny.json', failing: ['codebuild-principal-can-pull'], warn: [] },
   { file: 'service-role-granted-inline.json', failing: [], warn: [] },
   { file: 'service-role-managed-policy.json', failing: [], warn: [] },
   { file: 'service-role-missing-grant.json', failing: ['service-role-can-pull'], warn: [] },
   { file: 'service-role-boundary-blocks.json', failing: ['service-role-can-pull'], warn: [] },
   { file: 'cross-account-both-halves.json', failing: [], warn: [] },
   { file: 'cross-account-repo-half-missing.json', failing: ['service-role-can-pull'], warn: [] },
-  { file: 'tag-missing.json', failing: ['image-exists'], warn: [], planIssue: ISSUE_SILENT_PLAN },
-  { file: 'archived-image.json', failing: ['image-exists'], warn: [], planIssue: ISSUE_SILENT_PLAN },
+  { file: 'tag-missing.json', failing: ['image-exists'], warn: [] },
+  { file: 'archived-image.json', failing: ['image-exists'], warn: [] },
   { file: 'repository-missing.json', failing: ['repository-exists'], warn: [] },
   { file: 'curated-image.json', failing: [], warn: [] },
   { file: 'docker-hub-image.json', failing: [], warn: [] },
-  { file: 'region-mismatch.json', failing: ['pull-mode'], warn: [], planIssue: ISSUE_SILENT_PLAN },
+  { file: 'region-mismatch.json', failing: ['pull-mode'], warn: [] },
   { file: 'eb-deploy-role-rights-unused.json', failing: ['codebuild-principal-can-pull'], warn: ['role-rights-unused'] },
   { file: 'eb-deploy-granted-pattern.json', failing: [], warn: [] },
   { file: 'open-principal-star.json', failing: [], warn: ['repository-policy-open'] },

@@ -1,6 +1,6 @@
 import { worstOutcome } from '../checks/describe-evaluation.js';
 import { ebSourceArnPinned } from '../checks/eb-source-arn-pinned.js';
-import { contextFor } from '../checks/index.js';
+import { contextFor, runChecks } from '../checks/index.js';
 import type { EcrImage } from '../checks/pull-access.js';
 import { evaluateCodebuildPull, evaluateRolePull, repositoryPolicyDocument, rolePolicies } from '../checks/pull-access.js';
 import type { PullSubject } from '../checks/subjects.js';
@@ -205,9 +205,18 @@ function planSubject(facts: Facts, s: PullSubject, scope: Scope | undefined, w: 
   }
 }
 
+/** Failures a policy edit cannot cure: fix says so rather than going quiet (a missing tag, a mode or region problem). */
+const POLICY_CHECKS = new Set(['codebuild-principal-can-pull', 'service-role-can-pull', 'role-rights-unused', 'build-failure-cause']);
+
+function unfixableNotes(facts: Facts): string[] {
+  return runChecks(facts)
+    .filter((r) => (r.status === 'fail' || r.status === 'error') && !POLICY_CHECKS.has(r.check))
+    .map((r) => `${r.subject}: ${r.message}${r.fix ? ` fix writes policies only: ${r.fix.description}` : ''}`);
+}
+
 /** The policy edits that would make every diagnosed pull work, as before/after text; no I/O. */
 export function planFix(facts: Facts, options: { scope?: Scope } = {}): FixPlan {
-  const w: Wanted = { repos: new Map(), roles: new Map(), notes: [] };
+  const w: Wanted = { repos: new Map(), roles: new Map(), notes: unfixableNotes(facts) };
   for (const s of derivePullSubjects(facts)) planSubject(facts, s, options.scope, w);
   const caller = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
   const changes: PolicyChange[] = [];

@@ -86,9 +86,19 @@ const NOT_EVALUATED = [
 
 export type SetOperator = 'ForAnyValue' | 'ForAllValues';
 
+/**
+ * An operator we do not evaluate (Numeric, Date, IpAddress, Binary) can still be decided when its
+ * key is absent from the request: that rule does not depend on the operator's type.
+ */
+export interface AbsentKeyRule {
+  negated: boolean;
+  ifExists: boolean;
+  set?: SetOperator;
+}
+
 export type ParsedOperator =
   | { ok: true; set?: SetOperator; base: BaseOperator; ifExists: boolean }
-  | { ok: false; why: string };
+  | { ok: false; why: string; absentKey?: AbsentKeyRule };
 
 export function parseOperator(written: string): ParsedOperator {
   let rest = written;
@@ -112,7 +122,10 @@ export function parseOperator(written: string): ParsedOperator {
     if (base.name === 'Null' && (ifExists || set)) return { ok: false, why: `"${written}" is not a valid condition operator` };
     return set ? { ok: true, set, base, ifExists } : { ok: true, base, ifExists };
   }
-  if (NOT_EVALUATED.includes(lower)) return { ok: false, why: `condition operator ${written} is not evaluated by this engine` };
+  if (NOT_EVALUATED.includes(lower)) {
+    const negated = lower.includes('not');
+    return { ok: false, why: `condition operator ${written} is not evaluated by this engine`, absentKey: set ? { negated, ifExists, set } : { negated, ifExists } };
+  }
   return { ok: false, why: `"${written}" is not a known condition operator` };
 }
 
@@ -131,11 +144,15 @@ export function evaluateConditions(
   for (const [operator, keys] of Object.entries(condition)) {
     const op = parseOperator(operator);
     for (const [key, expected] of Object.entries(keys)) {
+      const value = context.get(key.toLowerCase());
       if (!op.ok) {
+        if (op.absentKey && value === undefined) {
+          if (absentKeyHolds(op.absentKey)) continue;
+          return { result: 'no-match', operator, key, expected, actual: null, detail: `condition ${operator} ${key} needs ${key} but the request has no ${key}` };
+        }
         unknowns.push({ operator, key, why: op.why });
         continue;
       }
-      const value = context.get(key.toLowerCase());
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
         unknowns.push({ operator, key, why: `the value of ${key} is not known` });
         continue;
@@ -151,6 +168,13 @@ export function evaluateConditions(
     }
   }
   return unknowns.length > 0 ? { result: 'unknown', unknowns } : { result: 'match' };
+}
+
+/** The absent-key rule of the module comment, for any operator type. */
+function absentKeyHolds(rule: AbsentKeyRule): boolean {
+  if (rule.set === 'ForAnyValue') return false;
+  if (rule.set === 'ForAllValues') return true;
+  return rule.ifExists || rule.negated;
 }
 
 function testKey(op: Extract<ParsedOperator, { ok: true }>, expected: string[], actual: ActualValue): boolean {

@@ -41,10 +41,11 @@ describe('codebuild-principal-can-pull', () => {
   });
 
   it('warns, naming the key, when a condition cannot be evaluated', () => {
-    const grant = codebuildGrant(undefined, { Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } } });
+    // aws:SecureTransport is in CodeBuild's request context, and Numeric* is not evaluated.
+    const grant = codebuildGrant(undefined, { Condition: { NumericLessThan: { 'aws:SecureTransport': '3600' } } });
     const [r] = run({ repositories: [repository({ policy: policy(grant) })] });
     expect(r?.status).toBe('warn');
-    expect(r?.message).toContain('aws:MultiFactorAuthAge');
+    expect(r?.message).toContain('aws:SecureTransport');
   });
 
   it('does not apply in SERVICE_ROLE mode, to non-ECR images, or across accounts', () => {

@@ -120,7 +120,7 @@ describe('undecidable statements', () => {
   const allow = { Sid: 'AllowPull', Effect: 'Allow', Principal: CB, Action: PULL };
 
   it('is undecidable when an unevaluated Deny stands between an Allow and the answer', () => {
-    const e = evaluateAccess(serviceInput(policy(allow, ipDeny)));
+    const e = evaluateAccess(serviceInput(policy(allow, ipDeny), { 'aws:SourceIp': '192.0.2.10' }));
     expect(e.decision).toBe('undecidable');
     expect(e.deciding).toEqual([]);
     expect(e.undecidable).toEqual([
@@ -129,13 +129,13 @@ describe('undecidable statements', () => {
   });
 
   it('stays an implicit deny when nothing could allow anyway, still listing the unknown', () => {
-    const e = evaluateAccess(serviceInput(policy(ipDeny)));
+    const e = evaluateAccess(serviceInput(policy(ipDeny), { 'aws:SourceIp': '192.0.2.10' }));
     expect(e.decision).toBe('implicit-deny');
     expect(e.undecidable).toHaveLength(1);
   });
 
   it('is undecidable for an Allow whose condition cannot be evaluated', () => {
-    const e = evaluateAccess(serviceInput(policy({ ...allow, Condition: { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } } })));
+    const e = evaluateAccess(serviceInput(policy({ ...allow, Condition: { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } } }), { 'aws:CurrentTime': '2026-11-26T00:00:00Z' }));
     expect(e.decision).toBe('undecidable');
     expect(e.parts.resource).toBe('undecidable');
   });
@@ -144,9 +144,19 @@ describe('undecidable statements', () => {
     const e = evaluateAccess(serviceInput(policy({ ...allow, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }, { Sid: 'Plain', Effect: 'Allow', Principal: CB, Action: PULL })));
     expect(e.decision).toBe('allowed');
     expect(e.deciding.map((d) => d.sid)).toEqual(['Plain']);
-    const denied = evaluateAccess(serviceInput(policy(allow, ipDeny, { Sid: 'Hard', Effect: 'Deny', Principal: '*', Action: '*' })));
+    const denied = evaluateAccess(serviceInput(policy(allow, ipDeny, { Sid: 'Hard', Effect: 'Deny', Principal: '*', Action: '*' }), { 'aws:SourceIp': '192.0.2.10' }));
     expect(denied.decision).toBe('explicit-deny');
     expect(denied.deciding.map((d) => d.sid)).toEqual(['Hard']);
+  });
+
+  it('decides an unevaluated operator when its key is absent: negated holds, positive does not (regression: a NotIpAddress lock-down Deny was reported as undecidable)', () => {
+    const e = evaluateAccess(serviceInput(policy(allow, ipDeny)));
+    expect(e.decision).toBe('explicit-deny');
+    expect(e.deciding.map((d) => d.sid)).toEqual(['DenyOutsideIps']);
+    const onlyFromIps = evaluateAccess(serviceInput(policy({ ...allow, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } })));
+    expect(onlyFromIps.decision).toBe('implicit-deny');
+    const ifExists = evaluateAccess(serviceInput(policy({ ...allow, Condition: { IpAddressIfExists: { 'aws:SourceIp': '10.0.0.0/8' } } })));
+    expect(ifExists.decision).toBe('allowed');
   });
 
   it('treats a context value marked unknown as undecidable', () => {

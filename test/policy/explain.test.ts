@@ -107,6 +107,7 @@ describe('explainEvaluation, word for word', () => {
           { Sid: 'AllowPull', Effect: 'Allow', Principal: CB, Action: 'ecr:*' },
           { Sid: 'DenyOutsideIps', Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
         ),
+        { 'aws:SourceIp': '192.0.2.10' },
       ),
     );
     expect(explainEvaluation(e)).toEqual([
