@@ -43,9 +43,13 @@ export function sourceArnFor(subject: PullSubject): ContextValue {
 export const SAMPLE_PROJECT = 'any-project-in-the-account';
 
 /**
- * The request context of CodeBuild's own pull in CODEBUILD mode. The service principal calls on
- * behalf of the project, so aws:SourceArn/aws:SourceAccount are present; the network keys
- * (aws:SourceIp, aws:SourceVpce) and principal-org keys are absent for a service principal.
+ * The request context of CodeBuild's own pull in CODEBUILD mode. Keys we know are listed; keys
+ * known to be absent are null; any other key (aws:SourceOrgID, ecr:ResourceTag/..., aws:CurrentTime)
+ * is unknown to the engine, so a condition on it is "cannot decide", never a guess.
+ * - The service principal calls on behalf of the project: aws:SourceArn/aws:SourceAccount.
+ * - It is not an IAM principal: no principal ARN, account, org, user or MFA keys.
+ * - aws:SourceIp: the IAM guide says an aws:SourceIp Deny "denies access to an AWS service that
+ *   makes calls on your behalf"; the pull never comes from your IPs or VPC endpoints.
  */
 export function codebuildPullRequests(subject: PullSubject, image: EcrImage): AccessRequest[] {
   const context: Record<string, ContextValue> = {
@@ -54,38 +58,50 @@ export function codebuildPullRequests(subject: PullSubject, image: EcrImage): Ac
     'aws:PrincipalServiceName': CODEBUILD_SERVICE,
     'aws:PrincipalIsAWSService': true,
     'aws:SecureTransport': true,
+    'aws:RequestedRegion': image.region,
+    'aws:ResourceAccount': image.account,
+    ...absentKeys([
+      'aws:SourceIp', 'aws:SourceVpc', 'aws:SourceVpce', 'aws:VpcSourceIp',
+      'aws:PrincipalArn', 'aws:PrincipalAccount', 'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths',
+      'aws:userid', 'aws:username', 'aws:MultiFactorAuthPresent', 'aws:MultiFactorAuthAge', 'aws:TokenIssueTime',
+      'aws:CalledVia', 'aws:CalledViaFirst', 'aws:CalledViaLast',
+    ]),
   };
   return REQUIRED_PULL_ACTIONS.map((action) => ({
     principal: { kind: 'service', service: CODEBUILD_SERVICE },
     action,
     resource: image.repositoryArn,
     context,
+    unlistedKeys: 'unknown',
   }));
+}
+
+function absentKeys(keys: readonly string[]): Record<string, ContextValue> {
+  return Object.fromEntries(keys.map((k) => [k, null]));
 }
 
 /**
  * The role's session CodeBuild opens for a SERVICE_ROLE pull (session name AWSCodeBuild-<uuid>).
- * Where the call comes from (IP, VPC endpoint) and the organisation are not known to us: such
- * conditions come out as "cannot decide", never as a guess.
+ * Where the call comes from (IP, VPC endpoint), the organisation and the role's tags are not
+ * known to us: conditions on them come out as "cannot decide", never as a guess.
  */
 export function rolePullRequests(roleArn: string, roleAccount: string, image: EcrImage): AccessRequest[] {
-  const context: Record<string, ContextValue> = {
+  const context = (resourceAccount: string): Record<string, ContextValue> => ({
     'aws:PrincipalArn': roleArn,
     'aws:PrincipalAccount': roleAccount,
     'aws:PrincipalType': 'AssumedRole',
     'aws:PrincipalIsAWSService': false,
     'aws:SecureTransport': true,
-    'aws:SourceIp': UNKNOWN,
-    'aws:SourceVpce': UNKNOWN,
-    'aws:SourceVpc': UNKNOWN,
-    'aws:PrincipalOrgID': UNKNOWN,
-    'aws:PrincipalOrgPaths': UNKNOWN,
-    'aws:ResourceAccount': image.account,
-  };
+    'aws:RequestedRegion': image.region,
+    'aws:ResourceAccount': resourceAccount,
+    // Temporary credentials carry the MFA key; a service-assumed session has no MFA.
+    'aws:MultiFactorAuthPresent': false,
+    ...absentKeys(['aws:SourceArn', 'aws:SourceAccount', 'aws:username', 'aws:CalledVia', 'aws:CalledViaFirst', 'aws:CalledViaLast', 'aws:MultiFactorAuthAge']),
+  });
   const principal = { kind: 'role' as const, roleArn, account: roleAccount, sessionName: 'AWSCodeBuild-00000000-0000-0000-0000-000000000000' };
   return [
-    { principal, action: 'ecr:GetAuthorizationToken', resource: '*', context },
-    ...REQUIRED_PULL_ACTIONS.map((action) => ({ principal, action, resource: image.repositoryArn, context })),
+    { principal, action: 'ecr:GetAuthorizationToken', resource: '*', context: context(roleAccount), unlistedKeys: 'unknown' as const },
+    ...REQUIRED_PULL_ACTIONS.map((action) => ({ principal, action, resource: image.repositoryArn, context: context(image.account), unlistedKeys: 'unknown' as const })),
   ];
 }
 

@@ -14,7 +14,8 @@
  */
 import { matchesArnPattern, matchesGlob } from './matchers.js';
 
-export type ContextValue = string | string[] | boolean | { unknown: true };
+/** A request value; `null` says the key is known to be absent, `{unknown: true}` that its value is not known. */
+export type ContextValue = string | string[] | boolean | null | { unknown: true };
 export type ActualValue = string | string[] | boolean | null;
 
 export type ConditionOutcome =
@@ -132,6 +133,12 @@ export function parseOperator(written: string): ParsedOperator {
 export interface ConditionOptions {
   /** Policy variables (`${aws:username}`) exist only in Version 2012-10-17 policies. */
   variables: boolean;
+  /**
+   * What a key missing from the context means: 'absent' (the context is complete), or 'unknown'
+   * (the caller modelled only some keys; the rest may be on the real request, e.g.
+   * aws:RequestedRegion, aws:PrincipalTag/*, ecr:ResourceTag/*).
+   */
+  unlistedKeys?: 'absent' | 'unknown';
 }
 
 /** `context` keys must already be lower-cased (condition keys are case-insensitive). */
@@ -144,7 +151,12 @@ export function evaluateConditions(
   for (const [operator, keys] of Object.entries(condition)) {
     const op = parseOperator(operator);
     for (const [key, expected] of Object.entries(keys)) {
-      const value = context.get(key.toLowerCase());
+      const listed = context.get(key.toLowerCase());
+      if (listed === undefined && options.unlistedKeys === 'unknown') {
+        unknowns.push({ operator, key, why: `whether the request carries ${key} is not known` });
+        continue;
+      }
+      const value = listed === null ? undefined : listed;
       if (!op.ok) {
         if (op.absentKey && value === undefined) {
           if (absentKeyHolds(op.absentKey)) continue;

@@ -20,6 +20,8 @@ export interface AccessRequest {
   resource: string;
   /** Keys are case-insensitive. */
   context: Record<string, ContextValue>;
+  /** What a key missing from `context` means (see ConditionOptions); default 'absent'. */
+  unlistedKeys?: 'absent' | 'unknown';
 }
 
 export interface NamedDocument {
@@ -105,6 +107,7 @@ export function evaluateAccess(input: EvaluationInput): Evaluation {
         context,
         checkPrincipal: kind === 'resource',
         variables: doc.version === '2012-10-17',
+        ...(request.unlistedKeys ? { unlistedKeys: request.unlistedKeys } : {}),
       });
       return { ref, status };
     });

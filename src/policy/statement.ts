@@ -45,6 +45,7 @@ export interface StatementQuery {
   checkPrincipal: boolean;
   /** Policy variables exist only in Version 2012-10-17. */
   variables: boolean;
+  unlistedKeys?: 'absent' | 'unknown';
 }
 
 const list = (values: string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
@@ -81,7 +82,7 @@ export function evaluateStatement(st: PolicyStatement, q: StatementQuery): State
   else if (resourceResult !== 'ok') return resourceResult;
 
   if (st.condition) {
-    const c = evaluateConditions(st.condition, q.context, { variables: q.variables });
+    const c = evaluateConditions(st.condition, q.context, q.unlistedKeys ? { variables: q.variables, unlistedKeys: q.unlistedKeys } : { variables: q.variables });
     if (c.result === 'no-match') {
       return {
         status: 'no-match',
