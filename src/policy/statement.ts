@@ -67,9 +67,14 @@ export function evaluateStatement(st: PolicyStatement, q: StatementQuery): State
       // "The NotPrincipal element with a Deny effect will always deny any IAM principal that has
       // a permissions boundary policy attached" (IAM User Guide, "Permissions boundaries").
       const boundaryQuirk = st.effect === 'Deny' && q.caller.roleArn !== undefined && q.caller.hasBoundary;
-      if (!boundaryQuirk && matchPrincipal(st.notPrincipal, q.caller)) {
-        return miss('principal', `its NotPrincipal excludes ${q.caller.display}`);
+      const excludedVia = boundaryQuirk ? undefined : matchPrincipal(st.notPrincipal, q.caller);
+      // A Deny whose NotPrincipal names a role (or its account) but not the assumed-role session:
+      // the IAM guide ("NotPrincipal") says the role ARN, the session ARN and the account must all
+      // be listed, or the session "might" be denied. CodeBuild's session name is random, so say so.
+      if (st.effect === 'Deny' && q.caller.sessionArn !== undefined && (excludedVia === 'role' || excludedVia === 'account')) {
+        return { status: 'unknown', via: 'not-principal', unknowns: [{ why: `its NotPrincipal names ${q.caller.roleArn} but not the assumed-role session, which AWS may still deny` }] };
       }
+      if (excludedVia) return miss('principal', `its NotPrincipal excludes ${q.caller.display}`);
       via = 'not-principal';
     } else {
       return miss('principal', 'it has no Principal element');

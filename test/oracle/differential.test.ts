@@ -71,6 +71,12 @@ describe('differential: generated cases', () => {
       fc.asyncProperty(generatedCaseArb, async (c) => {
         const input = toEvaluationInput(c);
         const ours = evaluateAccess(input);
+        // One undecidable case is by design (fixtures/known-divergences.json, outsideComparedVocabulary):
+        // a NotPrincipal Deny that names a role but not its assumed-role session.
+        if (ours.decision === 'undecidable' && ours.undecidable.every((u) => u.why.includes('not the assumed-role session'))) {
+          divergences['notprincipal-role-without-session'] = (divergences['notprincipal-role-without-session'] ?? 0) + 1;
+          return;
+        }
         if (ours.decision === 'undecidable') throw new Error('the generated vocabulary must stay within what the engine decides');
         const oracle = await runOracle(input);
         if (!oracle.ok) throw new Error(`the oracle rejected a generated case: ${oracle.error}`);

@@ -37,6 +37,7 @@ describe('explanations over generated requests', () => {
       }),
       { numRuns: 500, seed: 77 },
     );
-    expect([...seen].sort()).toEqual(['allowed', 'explicit-deny', 'implicit-deny']);
+    // 'undecidable' appears only for a NotPrincipal Deny naming a role but not its session (see evaluate.test.ts).
+    expect([...seen].filter((d) => d !== 'undecidable').sort()).toEqual(['allowed', 'explicit-deny', 'implicit-deny']);
   });
 });

@@ -129,7 +129,7 @@ const sameAccount: HandCase[] = [
   hc('role: boundary does not limit a session-ARN grant', { caller: 'role-a', rp: P(allowTo({ AWS: SESSION_A })), pb: NO_ECR_BOUNDARY }, 'allowed'),
   hc('role: boundary does not limit a "*" grant', { caller: 'role-a', rp: P(allowTo('*')), pb: NO_ECR_BOUNDARY }, 'allowed'),
   hc('role: Deny in the boundary', { caller: 'role-a', ids: [idAllow()], pb: P({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' }) }, 'explicit-deny'),
-  hc('role: NotPrincipal Deny listing the role ARN spares it', { caller: 'role-a', rp: P({ Effect: 'Deny', NotPrincipal: { AWS: ROLE_A }, Action: 'ecr:*' }), ids: [idAllow()] }, 'allowed'),
+  hc('role: NotPrincipal Deny listing the role, its session and its account spares it', { caller: 'role-a', rp: P({ Effect: 'Deny', NotPrincipal: { AWS: [ROLE_A, SESSION_A, ROOT_A] }, Action: 'ecr:*' }), ids: [idAllow()] }, 'allowed'),
   hc('role: NotPrincipal Deny listing another role hits it', { caller: 'role-a', rp: P({ Effect: 'Deny', NotPrincipal: { AWS: ROLE_A_OTHER }, Action: 'ecr:*' }), ids: [idAllow()] }, 'explicit-deny'),
   hc('role: NotPrincipal Deny always hits a role with a boundary', { caller: 'role-a', rp: P({ Effect: 'Deny', NotPrincipal: { AWS: [ROLE_A, SESSION_A, ROOT_A] }, Action: 'ecr:*' }), ids: [idAllow()], pb: ECR_BOUNDARY }, 'explicit-deny'),
   hc('role: identity NotResource excludes the repository', { caller: 'role-a', ids: [P({ Effect: 'Allow', Action: 'ecr:*', NotResource: `arn:aws:ecr:*:${A}:repository/team/*` })] }, 'implicit-deny'),

@@ -217,7 +217,7 @@ describe('role principal, same account (SERVICE_ROLE pull mode)', () => {
     expect(e.decision).toBe('explicit-deny');
   });
 
-  it('applies NotPrincipal: any name of the caller (session, role, account) excludes it', () => {
+  it('applies NotPrincipal: the session excludes the caller; the role or account alone cannot be decided (IAM guide: list role, session and account)', () => {
     const deny = (np: unknown, boundary = false) =>
       evaluateAccess(
         roleInput({
@@ -226,9 +226,10 @@ describe('role principal, same account (SERVICE_ROLE pull mode)', () => {
           ...(boundary ? { boundary: named('pb', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] }) } : {}),
         }),
       ).decision;
-    expect(deny({ AWS: ROLE })).toBe('allowed');
+    expect(deny({ AWS: ROLE })).toBe('undecidable');
     expect(deny({ AWS: SESSION })).toBe('allowed');
-    expect(deny({ AWS: ACCT })).toBe('allowed');
+    expect(deny({ AWS: [ROLE, SESSION, ACCT] })).toBe('allowed');
+    expect(deny({ AWS: ACCT })).toBe('undecidable');
     expect(deny({ AWS: `arn:aws:iam::${ACCT}:role/other` })).toBe('explicit-deny');
     // AWS: a NotPrincipal Deny always denies a principal that has a permissions boundary.
     expect(deny({ AWS: [ROLE, SESSION, ACCT] }, true)).toBe('explicit-deny');
