@@ -6,8 +6,9 @@ import { fixCommandFor } from './fix-command.js';
 import { CODEBUILD_SERVICE, sourceArnFor } from './pull-access.js';
 import { describeStatement, isEveryone, readablePolicy, servicePrincipals } from './policy-statements.js';
 
-const EXACT = /^(StringEquals|StringEqualsIgnoreCase|ArnEquals)(IfExists)?$/i;
-const LIKE = /^(StringLike|ArnLike)(IfExists)?$/i;
+// ArnEquals, like ArnLike, expands wildcards (IAM guide, ARN condition operators); StringEquals does not.
+const EXACT = /^(StringEquals|StringEqualsIgnoreCase)(IfExists)?$/i;
+const LIKE = /^(StringLike|ArnLike|ArnEquals)(IfExists)?$/i;
 
 /** The aws:SourceArn values a statement pins, when none of them can match the sample temporary project. */
 function pinnedValues(s: PolicyStatement, sample: string): { operator: string; values: string[] } | undefined {

@@ -34,7 +34,7 @@ export const imageExists: Check = {
     const fact = repo.images[ref.reference];
     const what = ref.digest ? `digest ${ref.digest}` : `tag ${ref.reference}`;
     const evidence: Record<string, unknown> = { repositoryArn: ref.repositoryArn, reference: ref.reference };
-    if (!fact) return [r.skip(`The ${what} was not looked up.`, { evidence })];
+    if (!fact) return [r.error(`could not check the ${what} in ${ref.repository}: it was not looked up`, { evidence })];
     if (fact.state === 'unreadable') return [r.error(unreadableMessage(`the ${what} in ${ref.repository}`, fact), { evidence })];
     if (fact.state === 'absent') {
       const known = repo.knownTags?.state === 'present' ? repo.knownTags.value : [];

@@ -6,7 +6,7 @@ function modeWords(source: string): string {
     case 'default':
       return ' (the default: imagePullCredentialsType is not set)';
     case 'eb-inferred':
-      return ' (eb deploy creates its project without a pull-credentials setting; inferred, DOMAIN.md §2)';
+      return ' (eb deploy creates its temporary project without a pull-credentials setting, so CodeBuild uses its default; inferred from the Elastic Beanstalk API)';
     case 'build':
       return ' (as the build ran)';
     default:
@@ -64,6 +64,7 @@ export const pullMode: Check = {
       })];
     }
     if (ref.kind === 'invalid') return [];
-    return [r.pass(`Pull mode ${mode} fits a${ref.kind === 'ecr' ? ' same-account, same-region ECR' : ` ${ref.kind}`} image.`, { evidence })];
+    const what = ref.kind === 'ecr' ? `${subject.account && ref.account !== subject.account ? 'cross-account' : 'same-account'}, same-region ECR` : ref.kind;
+    return [r.pass(`Pull mode ${mode} fits a ${what} image.`, { evidence })];
   },
 };

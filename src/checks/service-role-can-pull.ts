@@ -40,7 +40,7 @@ export const serviceRoleCanPull: Check = {
   run(ctx) {
     const { subject, repository: repo, role } = ctx;
     const ref = subject.imageRef;
-    if (subject.mode !== 'SERVICE_ROLE' || ref.kind !== 'ecr' || !repo || repo.repository.state !== 'present') return [];
+    if (subject.mode !== 'SERVICE_ROLE' || ref.kind !== 'ecr' || !repo || repo.repository.state === 'absent') return [];
     const r = resultsFor('service-role-can-pull', ctx);
     if (subject.kind === 'image') {
       // No project, so no role to judge: say what any project's role would need (issue 3, --image).
@@ -55,7 +55,12 @@ export const serviceRoleCanPull: Check = {
     const roleAccount = parseArn(roleArn)?.account ?? subject.account ?? '';
     const crossAccount = roleAccount !== ref.account;
     const evidence: Record<string, unknown> = { roleArn, repositoryArn: ref.repositoryArn, crossAccount };
-    if (!role) return [r.skip(`The service role ${roleArn} was not read.`, { evidence })];
+    // A role that was never read is no pass (an incomplete snapshot, say).
+    if (!role) return [r.error(`could not check the service role ${roleArn}: it was not read`, { evidence })];
+    // Across accounts the caller usually cannot read the owner's repository: judge the role's own
+    // half anyway and say what the owner must allow.
+    const ownerUnread = crossAccount && (repo.repository.state === 'unreadable' || repo.policy.state === 'unreadable');
+    if (repo.repository.state === 'unreadable' && !ownerUnread) return [];
     if (role.role.state === 'absent') {
       return [r.fail(`The service role ${roleArn} does not exist, so the pull cannot be made.`, { evidence, fix: { target: 'project-setting', resource: subject.projectArn, description: 'Create the role or point the project at an existing one.' } })];
     }
@@ -66,9 +71,13 @@ export const serviceRoleCanPull: Check = {
       [`the managed policies of ${roleArn}`, role.attachedPolicies],
       [`the permissions boundary of ${roleArn}`, role.permissionsBoundary],
       // Same account too: a Deny in the repository policy would block the pull, so an unread policy is no pass.
-      [`the repository policy of ${ref.repository} (account ${ref.account})`, repo.policy],
+      ...(ownerUnread ? [] : [[`the repository policy of ${ref.repository} (account ${ref.account})`, repo.policy] as const]),
     ] as const) {
       if (fact.state === 'unreadable') unreadable.push(r.error(unreadableMessage(what, fact), { evidence }));
+    }
+    const boundaryArn = role.role.state === 'present' ? role.role.value.permissionsBoundaryArn : undefined;
+    if (boundaryArn && role.permissionsBoundary.state === 'absent') {
+      unreadable.push(r.error(`could not check the permissions boundary ${boundaryArn} of ${roleArn}: it was not read`, { evidence }));
     }
     if (unreadable.length > 0) return unreadable;
 
@@ -90,6 +99,18 @@ export const serviceRoleCanPull: Check = {
       description: `The owner of ${ref.repository} (account ${ref.account}) must add a repository-policy statement that allows ${roleArn} to pull.`,
       statement: rolePullRepositoryStatement([roleArn]),
     };
+
+    if (ownerUnread) {
+      const fact = repo.repository.state === 'unreadable' ? repo.repository : repo.policy;
+      const reason = fact.state === 'unreadable' ? fact.reason : 'not read';
+      const identityDenied = evaluations.filter((e) => e.evaluation.parts.identity !== 'allowed').map((e) => e.action);
+      return [
+        ...(identityDenied.length > 0
+          ? [r.fail(`The service role ${roleArn} may not ${identityDenied.join(', ')}: no identity policy of the role allows it. The grant belongs in the role's identity policy, in account ${roleAccount}.`, { evidence, fix: identityFix })]
+          : [r.pass(`The identity half is in place: the service role ${roleArn} may call ecr:GetAuthorizationToken and the pull actions on ${ref.repositoryArn}.`, { evidence })]),
+        r.error(`could not check the other half: the repository policy of ${ref.repository} (account ${ref.account}) cannot be read from account ${roleAccount} (${reason}). Across accounts its owner must also allow ${roleArn}; ask them to check for the statement in the fix.`, { evidence, fix: resourceFix }),
+      ];
+    }
 
     switch (worstOutcome(evaluations)) {
       case 'allowed':
@@ -123,7 +144,7 @@ export const serviceRoleCanPull: Check = {
         }
         if (halves.identity.length > 0) {
           const tokenOnly = halves.identity.every((a) => a === 'ecr:GetAuthorizationToken');
-          results.push(r.fail(`The service role ${roleArn} may not ${halves.identity.join(', ')}: no identity policy of the role allows it${tokenOnly ? ' (a repository policy can never grant ecr:GetAuthorizationToken)' : crossAccount ? '' : ', nor does the repository policy'}. The grant belongs in the role's identity policy, in account ${roleAccount}.`, { evidence, fix: identityFix }));
+          results.push(r.fail(`The service role ${roleArn} may not call ${halves.identity.join(', ')}: no identity policy of the role allows it${tokenOnly ? ' (a repository policy can never grant ecr:GetAuthorizationToken)' : crossAccount ? '' : ', nor does the repository policy'}. The grant belongs in the role's identity policy, in account ${roleAccount}.`, { evidence, fix: identityFix }));
         }
         if (halves.resource.length > 0) {
           results.push(r.fail(`The repository policy of ${ref.repository} (account ${ref.account}) does not allow ${roleArn} (account ${roleAccount}) to ${halves.resource.join(', ')}: across accounts the repository owner must allow the role too.`, { evidence, fix: resourceFix }));

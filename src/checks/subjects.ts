@@ -194,10 +194,8 @@ function withBuild(s: PullSubject, b: BuildInfo): PullSubject {
     imageRef: tryParseImage(image),
     mode: b.environment.imagePullCredentialsType ?? s.mode,
     modeSource: b.environment.imagePullCredentialsType ? 'build' : s.modeSource,
+    ...(b.environment.serviceRole ? { serviceRoleArn: b.environment.serviceRole } : {}),
     build: b,
   };
 }
 
-export function repositoryKey(ref: Extract<ImageRef, { kind: 'ecr' }>): string {
-  return ref.repositoryArn;
-}

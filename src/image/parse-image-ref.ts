@@ -142,8 +142,3 @@ function checkRepositoryPath(raw: string, path: string): void {
 function invalidCase(raw: string): never {
   throw new UsageError(`invalid image reference "${raw}": repository names must be lowercase`);
 }
-
-/** `111122223333.dkr.ecr.us-east-1.amazonaws.com/name:tag` for a repository ARN and reference. */
-export function formatEcrImage(ref: Extract<ImageRef, { kind: 'ecr' }>): string {
-  return `${ref.host}/${ref.repository}${ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`}`;
-}

@@ -61,6 +61,10 @@ describe('eb-source-arn-pinned', () => {
     expect(r?.status).toBe('warn');
     expect(r?.message).toContain('never matches');
   });
+  it('ArnEquals expands wildcards like ArnLike: a covering pattern is no pin', () => {
+    const grant = codebuildGrant(undefined, { Condition: { ArnEquals: { 'aws:SourceArn': `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/Elastic-Beanstalk-*` } } });
+    expect(runCheck(ebSourceArnPinned, ebFacts({ policyText: policy(grant) }))[0]?.status).toBe('pass');
+  });
   it('passes an ArnLike pattern that covers the temporary project', () => {
     const [r] = runCheck(ebSourceArnPinned, ebFacts({ policyText: policy(codebuildGrant(`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/*`)) }));
     expect(r?.status).toBe('pass');

@@ -37,3 +37,19 @@ describe('image-exists', () => {
     expect(nearestTags('release', ['relase', 'latest', 'releases'], 2)).toEqual(['relase', 'releases']);
   });
 });
+
+describe('facts that were never gathered', () => {
+  it('a repository that was not read is an error', () => {
+    expect(runCheck(repositoryExists, facts({ repositories: [] }))[0]?.status).toBe('error');
+  });
+  it('a tag that was not looked up is an error', () => {
+    expect(runCheck(imageExists, facts({ repositories: [repository({ images: {} })] }))[0]?.status).toBe('error');
+  });
+  it('a missing pull-through cache repository is a warning about the first pull, not a failure', () => {
+    const image = '111122223333.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/node:20';
+    const repo = repository({ name: 'docker-hub/library/node', exists: false });
+    const [r] = runCheck(repositoryExists, facts({ project: project({ image }), repositories: [repo] }));
+    expect(r?.status).toBe('warn');
+    expect(r?.message).toContain('ecr:BatchImportUpstreamImage');
+  });
+});

@@ -105,3 +105,22 @@ describe('service-role-can-pull for a bare --image', () => {
     expect(r?.fix?.target).toBe('role-policy');
   });
 });
+
+describe('service-role-can-pull with facts missing or unreadable', () => {
+  it("across accounts with the owner's repository unreadable: judges the role's half and says what the owner must allow", () => {
+    const denied = { state: 'unreadable' as const, reason: 'AccessDenied on ecr:DescribeRepositories', permission: 'ecr:DescribeRepositories' };
+    const repo = { ...repository({ account: OTHER }), repository: denied, policy: denied };
+    const results = run({ project: { ...sr, image: crossImage }, roles: [role({ inline: { pull: rolePullPolicy(crossRepoArn) } })], repositories: [repo] });
+    expect(results.map((r) => r.status)).toEqual(['pass', 'error']);
+    expect(results[1]?.fix).toMatchObject({ target: 'repository-policy', account: OTHER, statement: { Principal: { AWS: ROLE_ARN } } });
+    const noGrant = run({ project: { ...sr, image: crossImage }, roles: [role()], repositories: [repo] });
+    expect(noGrant.map((r) => r.status)).toEqual(['fail', 'error']);
+  });
+
+  it('a role that was not read, or a boundary named but not read, is an error, never a pass', () => {
+    expect(run({ roles: [] })[0]?.status).toBe('error');
+    const named = role({ inline: { pull: rolePullPolicy() } });
+    const withBoundaryArn = { ...named, role: { state: 'present' as const, value: { name: 'build-role', path: '/service-role/', permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/pb' } } };
+    expect(run({ roles: [withBoundaryArn] })[0]).toMatchObject({ status: 'error', message: expect.stringContaining('permissions boundary') });
+  });
+});
