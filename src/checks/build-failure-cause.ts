@@ -1,3 +1,5 @@
+import type { FixHint } from '../model/result.js';
+import type { PullCause } from '../triage/classify.js';
 import { findPullFailure } from '../triage/classify.js';
 import type { Check, FactsCheck } from './check.js';
 import { makeResult, resultsFor, unreadableMessage } from './check.js';
@@ -13,6 +15,29 @@ export const buildFound: FactsCheck = {
     });
   },
 };
+
+/** Where the change a cause calls for belongs. */
+function fixTargetOf(cause: PullCause): FixHint['target'] {
+  switch (cause) {
+    case 'codebuild-not-trusted':
+    case 'layer-download-denied':
+      return 'repository-policy';
+    case 'role-missing-permission':
+    case 'role-explicit-deny':
+    case 'in-build-pull':
+    case 'logs-access-denied':
+      return 'role-policy';
+    case 'image-not-found':
+    case 'repository-missing-or-denied':
+    case 'image-too-large':
+      return 'image';
+    case 'invalid-image-reference':
+    case 'registry-credential-invalid':
+      return 'project-setting';
+    default:
+      return 'other';
+  }
+}
 
 /** Leads the report with what the failed build itself said, classified (DOMAIN.md §7). */
 export const buildFailureCause: Check = {
@@ -37,7 +62,7 @@ export const buildFailureCause: Check = {
     return [r.fail(`Build ${build.id} failed in ${failure.phase}: ${c.summary}${c.evidence ? ` ("${c.evidence}")` : ''}${orgNote}`, {
       subject,
       evidence,
-      fix: { target: c.isEcrGrantProblem ? 'repository-policy' : 'other', description: c.nextStep },
+      fix: { target: fixTargetOf(c.cause), description: c.nextStep },
     })];
   },
 };

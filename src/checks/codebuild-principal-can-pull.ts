@@ -33,7 +33,8 @@ export const codebuildPrincipalCanPull: Check = {
     switch (outcome) {
       case 'allowed': {
         const by = decidingStatements(evaluations, 'allowed').map(statementName).join(', ');
-        return [r.pass(`${CODEBUILD_SERVICE} may pull from ${ref.repository}: allowed by statement ${by} of the repository policy.`, { evidence })];
+        // RCPs now cover ECR and can block a service principal, but a member account cannot read them (DOMAIN.md §6).
+        return [r.pass(`${CODEBUILD_SERVICE} may pull from ${ref.repository}: allowed by statement ${by} of the repository policy (resource control policies of your organization are not readable here and not checked).`, { evidence })];
       }
       case 'explicit-deny': {
         const by = decidingStatements(evaluations, 'explicit-deny').map(statementName).join(', ');
@@ -47,6 +48,9 @@ export const codebuildPrincipalCanPull: Check = {
         const why = policy
           ? `no statement of the repository policy allows ${missing} for it`
           : 'the repository has no repository policy';
+        if (subject.kind === 'image') {
+          return [r.fail(`Not every CodeBuild project of account ${ref.account} may pull from ${ref.repository} in CODEBUILD mode: ${policy ? 'no statement allows it for any project (statements limited to particular projects are named below)' : 'the repository has no repository policy'}.`, { evidence, fix })];
+        }
         return [r.fail(`${CODEBUILD_SERVICE} may not pull from ${ref.repository}: ${why}. In CODEBUILD mode the pull is made by the service principal, so only ${where} can allow it; the service role's permissions are not used.`, { evidence, fix })];
       }
       case 'undecidable':

@@ -12,12 +12,14 @@ export const ebContext: FactsCheck = {
     if (!eb) return [];
     const subject = eb.buildspecPath;
     const problems = describeEbProblems(eb).filter((p) => p.severity !== 'info');
+    // What the YAML reading found (wrong types, unknown keys) and where eb deploy would read differently.
+    const read = [...(eb.problems ?? []), ...(eb.notes ?? [])].map((text) => makeResult('eb-context', subject, 'warn', text, { evidence: { file: eb.buildspecPath } }));
     if (problems.length === 0) {
       const s = eb.settings ?? {};
-      return [makeResult('eb-context', subject, 'pass', `eb deploy of ${eb.applicationName} builds with CodeBuild: image ${s.image}, service role ${s.codeBuildServiceRole}, region ${eb.region ?? facts.region}.`, {
+      return [...read, makeResult('eb-context', subject, 'pass', `eb deploy of ${eb.applicationName} builds with CodeBuild: image ${s.image}, service role ${s.codeBuildServiceRole}, region ${eb.region ?? facts.region}.`, {
         evidence: { file: eb.buildspecPath, applicationName: eb.applicationName, settings: s },
       })];
     }
-    return problems.map((p) => makeResult('eb-context', subject, STATUS[p.severity], p.message, { evidence: { file: eb.buildspecPath, problem: p.code } }));
+    return [...read, ...problems.map((p) => makeResult('eb-context', subject, STATUS[p.severity], p.message, { evidence: { file: eb.buildspecPath, problem: p.code } }))];
   },
 };

@@ -40,7 +40,7 @@ export function sourceArnFor(subject: PullSubject): ContextValue {
   return subject.projectArn;
 }
 
-export const SAMPLE_PROJECT = 'any-project-in-the-account';
+export const SAMPLE_PROJECT = '<any project>';
 
 /**
  * The request context of CodeBuild's own pull in CODEBUILD mode. Keys we know are listed; keys

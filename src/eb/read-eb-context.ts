@@ -38,8 +38,16 @@ export interface EbContextReading {
   notes: string[];
 }
 
+/** The eb context with what the reading found wrong or different from eb deploy, for the report. */
 export async function readEbContext(opts: ReadEbContextOptions): Promise<EbContext | undefined> {
-  return (await readEbContextDetailed(opts))?.context;
+  const reading = await readEbContextDetailed(opts);
+  if (!reading) return undefined;
+  const { context, buildspecProblems, notes } = reading;
+  return {
+    ...context,
+    ...(buildspecProblems.length ? { problems: buildspecProblems } : {}),
+    ...(notes.length ? { notes } : {}),
+  };
 }
 
 /**

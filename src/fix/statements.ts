@@ -1,8 +1,10 @@
 /**
- * The statements `fix` writes, and how it recognises them again (DOMAIN.md §3). The tool owns
- * exactly the statements whose Sid starts with OWNED_SID_PREFIX; nothing else is ever edited.
+ * The statements `fix` writes (DOMAIN.md §3). A statement is ecr-doctor's only when its Sid is
+ * one of the Sids below AND its shape is exactly what these builders produce (ownership.ts);
+ * every other statement, a same-named one of another shape included, is the user's and is kept.
  */
-export const OWNED_SID_PREFIX = 'EcrDoctor';
+import { matchesArnPattern } from '../policy/matchers.js';
+
 export const CODEBUILD_PULL_SID = 'EcrDoctorCodeBuildPull';
 export const ROLE_PULL_SID = 'EcrDoctorRolePull';
 export const ROLE_AUTH_TOKEN_SID = 'EcrDoctorAuthToken';
@@ -13,13 +15,24 @@ export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 
 /** The actions a pull cannot do without; the third is customary. */
 export const REQUIRED_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] as const;
 
-export function isOwnedSid(sid: string): boolean {
-  return sid.startsWith(OWNED_SID_PREFIX);
+/**
+ * The ArnLike values without those another value of the list already matches
+ * (`project/*` covers `project/web-build`), sorted. Of two patterns that match each other the
+ * first in sort order stays.
+ */
+export function withoutCoveredArns(values: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const v of [...new Set(values)].sort()) {
+    if (kept.some((k) => matchesArnPattern(k, v))) continue;
+    for (let i = kept.length - 1; i >= 0; i--) if (matchesArnPattern(v, kept[i]!)) kept.splice(i, 1);
+    kept.push(v);
+  }
+  return kept.sort();
 }
 
 /** The repository-policy statement that lets CodeBuild (the service principal) pull for the given projects. */
 export function codebuildPullStatement(account: string, sourceArns: readonly string[]): Record<string, unknown> {
-  const arns = [...new Set(sourceArns)].sort();
+  const arns = withoutCoveredArns(sourceArns);
   return {
     Sid: CODEBUILD_PULL_SID,
     Effect: 'Allow',

@@ -12,12 +12,12 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /**
  * The one place that turns results into a process exit code (DESIGN.md §3):
- * 0 nothing at or above --fail-on failed, 1 something did.
- * A check that could not run (`error`) counts as a failure: it is never a pass.
+ * 1 when something at or above --fail-on failed; else 3 when a check could not run (`error`,
+ * e.g. a required read was denied: the run could not finish, and that is never a pass);
+ * else 0. Real failures win over errors: what is known to be broken is the headline.
  */
 export function decideExitCode(results: readonly Result[], failOn: FailOn = 'error'): ExitCode {
-  const failing = results.some(
-    (r) => r.status === 'fail' || r.status === 'error' || (failOn === 'warning' && r.status === 'warn'),
-  );
-  return failing ? EXIT.failed : EXIT.ok;
+  if (results.some((r) => r.status === 'fail' || (failOn === 'warning' && r.status === 'warn'))) return EXIT.failed;
+  if (results.some((r) => r.status === 'error')) return EXIT.incomplete;
+  return EXIT.ok;
 }

@@ -102,6 +102,10 @@ export interface EbContext {
   };
   /** False when buildspec.yml has no eb_codebuild_settings header. */
   hasSettings: boolean;
+  /** What is wrong in buildspec.yml (unknown keys, wrong types), each with file:line:col. */
+  problems?: string[];
+  /** Where what ecr-doctor read differs from what eb deploy itself would read. */
+  notes?: string[];
 }
 
 export interface CallerIdentity {

@@ -122,6 +122,8 @@ const eb = object({
     if (typeof v !== 'boolean') fail(path, 'must be true or false');
   },
   settings: optional(object({ codeBuildServiceRole: optional(str), image: optional(str), computeType: optional(str), timeout: optional(num) })),
+  problems: optional(strings),
+  notes: optional(strings),
 });
 
 const facts = object({

@@ -94,3 +94,12 @@ describe('eb-context', () => {
     expect(r?.fix?.description).toMatch(/Copy or replicate the image/);
   });
 });
+
+describe('eb-context surfaces what the reading found', () => {
+  it('buildspec problems and notes become warnings next to the verdict', () => {
+    const ctx = eb({}, { problems: ['buildspec.yml:4:5: Image must be a string, found a number'], notes: ['eb deploy reads /work/app/buildspec.yml, not /work/app/ci/buildspec.yml'] });
+    const results = runCheck(ebContext, ebFacts({ ctx }));
+    expect(results.map((r) => r.status)).toEqual(['warn', 'warn', 'pass']);
+    expect(results[0]?.message).toContain('buildspec.yml:4:5');
+  });
+});

@@ -3,6 +3,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { IncompleteError } from '../../model/errors.js';
+import { OPERATION } from './aws-errors.js';
 
 export interface AwsOptions {
   region?: string;
@@ -18,6 +19,33 @@ export interface AwsClients {
   sts: STSClient;
   /** An ECR client for another region, for images that live elsewhere. */
   ecrIn(region: string): ECRClient;
+}
+
+interface MiddlewareHost {
+  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
+}
+
+/**
+ * Tags every error with the call that failed ("ecr:DescribeImages"), so an error raised far from
+ * its call (a proxy's HTML page, a credentials failure) can still say where it came from.
+ */
+function tagErrors<C>(client: C): C {
+  const tag =
+    (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
+    async (args: unknown): Promise<unknown> => {
+      try {
+        return await next(args);
+      } catch (e) {
+        if (typeof e === 'object' && e !== null && Object.isExtensible(e)) {
+          const service = (context.clientName ?? '').replace(/Client$/, '').toLowerCase();
+          const operation = (context.commandName ?? '').replace(/Command$/, '');
+          Object.defineProperty(e, OPERATION, { value: `${service}:${operation}`, enumerable: false, configurable: true });
+        }
+        throw e;
+      }
+    };
+  (client as MiddlewareHost).middlewareStack.add(tag, { step: 'initialize', name: 'ecrDoctorTagErrors' });
+  return client;
 }
 
 /**
@@ -39,13 +67,13 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     retryMode: 'adaptive',
     maxAttempts: 6,
   };
-  const sts = new STSClient({ ...base, ...(options.region ? { region: options.region } : {}) });
+  const sts = tagErrors(new STSClient({ ...base, ...(options.region ? { region: options.region } : {}) }));
   const region = options.region ?? (await resolveRegion(sts));
   const ecrClients = new Map<string, ECRClient>();
   const ecrIn = (r: string): ECRClient => {
     let client = ecrClients.get(r);
     if (!client) {
-      client = new ECRClient({ ...base, region: r });
+      client = tagErrors(new ECRClient({ ...base, region: r }));
       ecrClients.set(r, client);
     }
     return client;
@@ -53,9 +81,9 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
   return {
     region,
     sts,
-    codebuild: new CodeBuildClient({ ...base, region }),
+    codebuild: tagErrors(new CodeBuildClient({ ...base, region })),
     ecr: ecrIn(region),
-    iam: new IAMClient({ ...base, region }),
+    iam: tagErrors(new IAMClient({ ...base, region })),
     ecrIn,
   };
 }
@@ -68,4 +96,40 @@ async function resolveRegion(sts: STSClient): Promise<string> {
     // fall through to the error below
   }
   throw new IncompleteError('the AWS region is not known', 'pass --region, set AWS_REGION, or set a region in your AWS profile');
+}
+
+/** The SDK's own record of where the credentials came from (feature ids it keeps for metrics). */
+const CREDENTIAL_SOURCES: Record<string, string> = {
+  CREDENTIALS_CODE: 'passed in code',
+  CREDENTIALS_ENV_VARS: 'environment variables (AWS_ACCESS_KEY_ID)',
+  CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN: 'a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)',
+  CREDENTIALS_STS_ASSUME_ROLE: 'an assumed role',
+  CREDENTIALS_STS_ASSUME_ROLE_WEB_ID: 'an assumed role with web identity',
+  CREDENTIALS_PROFILE: 'a profile',
+  CREDENTIALS_PROFILE_SOURCE_PROFILE: 'a profile with source_profile',
+  CREDENTIALS_PROFILE_NAMED_PROVIDER: 'a profile with credential_source',
+  CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN: 'a profile with web_identity_token_file',
+  CREDENTIALS_PROFILE_SSO: 'a profile with SSO',
+  CREDENTIALS_SSO: 'SSO',
+  CREDENTIALS_PROFILE_SSO_LEGACY: 'a profile with legacy SSO',
+  CREDENTIALS_SSO_LEGACY: 'legacy SSO',
+  CREDENTIALS_PROFILE_PROCESS: 'a profile with credential_process',
+  CREDENTIALS_PROCESS: 'credential_process',
+  CREDENTIALS_HTTP: 'the container credentials endpoint',
+  CREDENTIALS_IMDS: 'the instance metadata service',
+};
+
+/**
+ * How the SDK resolved the credentials, in words, for --verbose; never the keys themselves.
+ * Undefined when the SDK does not say (the credentials are cached, so this makes no extra call).
+ */
+export async function describeCredentialSource(clients: AwsClients): Promise<string | undefined> {
+  try {
+    const identity = (await clients.sts.config.credentials()) as { $source?: Record<string, unknown> };
+    const keys = Object.keys(identity.$source ?? {});
+    const words = keys.map((k) => CREDENTIAL_SOURCES[k]).filter((w): w is string => !!w);
+    return words.length ? words.join(', ') : undefined;
+  } catch {
+    return undefined;
+  }
 }

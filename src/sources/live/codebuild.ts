@@ -109,7 +109,8 @@ export async function readBuilds(client: CodeBuildClient, requested: readonly st
   return answers.flat().map((build, i) => ({ requested: requested[i]!, build }));
 }
 
-const FAILED = new Set(['FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED']);
+// A STOPPED build was stopped by someone, not failed by its image: not what --last-failed looks for.
+const FAILED = new Set(['FAILED', 'FAULT', 'TIMED_OUT']);
 const PAGES = 5; // 5 × 100 ids: enough to find the newest failure without walking a whole history
 
 /**

@@ -1,0 +1,75 @@
+/**
+ * Merges ecr-doctor's statements onto a policy: pure, run once when planning and again on the
+ * fresh read just before writing (SetRepositoryPolicy has no conditional write, DOMAIN.md §4).
+ */
+import { mergeOwnedStatements } from '../policy/merge.js';
+import type { PolicyHolder } from './ownership.js';
+import { findOwnedStatements } from './ownership.js';
+import {
+  CODEBUILD_PULL_SID,
+  ROLE_AUTH_TOKEN_SID,
+  ROLE_PULL_SID,
+  codebuildPullStatement,
+  rolePullIdentityStatements,
+  rolePullRepositoryStatement,
+} from './statements.js';
+import type { PolicyChange, RepositoryGrants } from './types.js';
+import { PlanError } from './types.js';
+
+/** The Sids a change writes, and nothing else: every other statement is foreign to it. */
+export function sidsWrittenBy(change: PolicyChange): string[] {
+  if (change.kind === 'role-policy') return [ROLE_AUTH_TOKEN_SID, ROLE_PULL_SID];
+  return [...(change.grants.codebuildSourceArns.length ? [CODEBUILD_PULL_SID] : []), ...(change.grants.roleArns.length ? [ROLE_PULL_SID] : [])];
+}
+
+export function holderOf(change: PolicyChange): PolicyHolder {
+  return change.kind === 'role-policy' ? 'role' : 'repository';
+}
+
+function ownedOrThrow(current: string | undefined, holder: PolicyHolder, sids: readonly string[]) {
+  const owned = findOwnedStatements(current, holder, sids);
+  if (!owned.ok) throw new PlanError(owned.message);
+  return owned.bySid;
+}
+
+/** The merged repository policy for the given grants, on top of `current`; undefined when nothing changes. */
+export function mergeRepositoryGrants(current: string | undefined, account: string, grants: RepositoryGrants): string | undefined {
+  const sids = [...(grants.codebuildSourceArns.length ? [CODEBUILD_PULL_SID] : []), ...(grants.roleArns.length ? [ROLE_PULL_SID] : [])];
+  const owned = ownedOrThrow(current, 'repository', sids);
+  const statements: Record<string, unknown>[] = [];
+  if (grants.codebuildSourceArns.length) {
+    const ours = owned.get(CODEBUILD_PULL_SID);
+    const ownAccount = ours?.condition?.['StringEquals']?.['aws:SourceAccount']?.[0];
+    if (ours && ownAccount !== account) {
+      throw new PlanError(`statement "${CODEBUILD_PULL_SID}" (#${ours.index}) was not written by ecr-doctor (its aws:SourceAccount is ${ownAccount}, not the repository's account ${account}); rename or remove it, then run fix again`);
+    }
+    // Parsed, so a value written as a string or a list reads the same.
+    const arns = [...(ours?.condition?.['ArnLike']?.['aws:SourceArn'] ?? []), ...grants.codebuildSourceArns];
+    statements.push(codebuildPullStatement(account, arns));
+  }
+  if (grants.roleArns.length) {
+    const ours = owned.get(ROLE_PULL_SID);
+    const principals = ours?.principal === '*' ? [] : (ours?.principal?.AWS ?? []);
+    statements.push(rolePullRepositoryStatement([...principals, ...grants.roleArns]));
+  }
+  return merged(current, statements, sids);
+}
+
+/** ecr-doctor's inline role policy, widened to the given repositories. */
+export function mergeRoleGrants(current: string | undefined, repositoryArns: readonly string[]): string | undefined {
+  const sids = [ROLE_AUTH_TOKEN_SID, ROLE_PULL_SID];
+  const owned = ownedOrThrow(current, 'role', sids);
+  const arns = [...(owned.get(ROLE_PULL_SID)?.resource ?? []), ...repositoryArns];
+  return merged(current, rolePullIdentityStatements(arns), sids);
+}
+
+function merged(current: string | undefined, statements: Record<string, unknown>[], sids: readonly string[]): string | undefined {
+  const result = mergeOwnedStatements(current, statements, (sid) => sids.includes(sid));
+  if (!result.ok) throw new PlanError(result.message);
+  return result.changed ? result.text : undefined;
+}
+
+/** The merge a change stands for, onto `current` (the policy read just before writing). */
+export function mergeChange(change: PolicyChange, current: string | undefined): string | undefined {
+  return change.kind === 'repository-policy' ? mergeRepositoryGrants(current, change.account, change.grants) : mergeRoleGrants(current, change.repositoryArns);
+}

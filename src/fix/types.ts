@@ -1,0 +1,49 @@
+/** The plan `fix` makes: plain data, printed by render-plan.ts and written by apply.ts. */
+
+export type Scope = 'project' | 'eb-app' | 'account';
+
+export interface RepositoryGrants {
+  /** aws:SourceArn values (project ARNs or ArnLike patterns) for codebuild.amazonaws.com. */
+  codebuildSourceArns: string[];
+  /** Role ARNs of other accounts (SERVICE_ROLE mode across accounts). */
+  roleArns: string[];
+}
+
+export interface RepositoryPolicyChange {
+  kind: 'repository-policy';
+  repositoryArn: string;
+  repositoryName: string;
+  registryId: string;
+  region: string;
+  account: string;
+  grants: RepositoryGrants;
+  before?: string;
+  after: string;
+  /** False when ecr-doctor runs in another account: the statement is printed for the owner instead. */
+  applicable: boolean;
+  why: string[];
+}
+
+export interface RolePolicyChange {
+  kind: 'role-policy';
+  roleArn: string;
+  roleName: string;
+  policyName: string;
+  account: string;
+  repositoryArns: string[];
+  before?: string;
+  after: string;
+  applicable: boolean;
+  why: string[];
+}
+
+export type PolicyChange = RepositoryPolicyChange | RolePolicyChange;
+
+export interface FixPlan {
+  changes: PolicyChange[];
+  /** What fix will not do, and why: Deny statements, boundaries, project settings, missing images. */
+  notes: string[];
+}
+
+/** The plan cannot be made safely (a statement that looks like ours but is not, a policy over the size limit). */
+export class PlanError extends Error {}
