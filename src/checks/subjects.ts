@@ -1,5 +1,5 @@
 import type { ImageRef } from '../image/parse-image-ref.js';
-import { parseImageRef, partitionOf } from '../image/parse-image-ref.js';
+import { parseImageRef, partitionOfRegion } from '../image/parse-image-ref.js';
 import { UserError } from '../model/errors.js';
 import { parseArn } from '../model/arn.js';
 import type { BuildInfo, EbContext, Facts, ProjectInfo, PullMode } from '../model/facts.js';
@@ -67,7 +67,7 @@ function fromProject(p: ProjectInfo, fallbackRegion: string): PullSubject {
     projectName: p.name,
     account: arn?.account,
     region,
-    partition: arn?.partition ?? partitionOf(region),
+    partition: arn?.partition ?? partitionOfRegion(region),
     image: p.image,
     imageRef: tryParseImage(p.image),
     mode: p.imagePullCredentialsType ?? 'CODEBUILD',
@@ -80,7 +80,7 @@ function fromProject(p: ProjectInfo, fallbackRegion: string): PullSubject {
 function fromEb(eb: EbContext, facts: Facts): PullSubject | undefined {
   if (!eb.hasSettings || !eb.settings?.image || !eb.applicationName) return undefined;
   const region = eb.region ?? facts.region;
-  const partition = partitionOf(region);
+  const partition = partitionOfRegion(region);
   const account = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
   const role = eb.settings.codeBuildServiceRole;
   const roleArn = role ? resolveRoleArn(role, partition, account) : undefined;
@@ -106,7 +106,7 @@ function fromBuild(b: BuildInfo, facts: Facts): PullSubject | undefined {
   if (!b.environment.image) return undefined;
   const arn = b.arn ? parseArn(b.arn) : undefined;
   const region = arn?.region || facts.region;
-  const partition = arn?.partition ?? partitionOf(region);
+  const partition = arn?.partition ?? partitionOfRegion(region);
   const account = arn?.account || (facts.caller.state === 'present' ? facts.caller.value.account : undefined);
   const projectArn = account ? `arn:${partition}:codebuild:${region}:${account}:project/${b.projectName}` : undefined;
   // A build of eb deploy's temporary project: that project is gone and the next one gets a new
@@ -136,7 +136,7 @@ function fromImage(image: string, facts: Facts, mode: PullMode): PullSubject {
   const ref = tryParseImage(image);
   const region = ref.kind === 'ecr' ? ref.region : facts.region;
   const account = ref.kind === 'ecr' ? ref.account : facts.caller.state === 'present' ? facts.caller.value.account : undefined;
-  const partition = partitionOf(region);
+  const partition = partitionOfRegion(region);
   return {
     kind: 'image',
     label: `${image} (${mode})`,

@@ -34,7 +34,7 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const ECR_HOST = /^(\d{12})\.(dkr\.ecr|dkr\.ecr-fips|dkr-ecr|dkr-ecr-fips)\.([a-z]{2}(?:-[a-z]+)+-\d)\.(amazonaws\.com|amazonaws\.com\.cn|on\.aws)$/;
 const PULL_THROUGH_PREFIXES = new Set(['docker-hub', 'ecr-public', 'quay', 'k8s', 'github', 'gitlab', 'azure']);
 
-export function partitionOf(region: string): Partition {
+export function partitionOfRegion(region: string): Partition {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
@@ -74,7 +74,7 @@ export function parseImageRef(input: string): ImageRef {
     const account = ecr[1]!;
     const region = ecr[3]!;
     const suffix = ecr[4]!;
-    const partition = partitionOf(region);
+    const partition = partitionOfRegion(region);
     if ((suffix === 'amazonaws.com.cn') !== (partition === 'aws-cn')) {
       throw new UsageError(`invalid image reference "${raw}": region ${region} does not belong to host suffix ${suffix}`);
     }

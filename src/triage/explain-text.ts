@@ -1,17 +1,10 @@
+import type { Paint } from '../report/paint.js';
+
+export type { Paint };
+import { PLAIN } from '../report/paint.js';
 import { describeCause, type PullCause } from './causes.js';
 import type { Classification } from './classify.js';
 
-/** Colour functions, passed in so this module stays pure and never loads chalk itself. */
-export interface Paint {
-  bold(s: string): string;
-  red(s: string): string;
-  yellow(s: string): string;
-  green(s: string): string;
-  dim(s: string): string;
-}
-
-const plain = (s: string): string => s;
-const NO_PAINT: Paint = { bold: plain, red: plain, yellow: plain, green: plain, dim: plain };
 
 // The message cannot tell a missing repository from a denied one, or a missing tag from a
 // pull-through import that was refused, so neither "yes" nor "no" would be honest.
@@ -38,7 +31,7 @@ function detailLines(c: Classification): string[] {
 
 /** The text of `ecr-doctor explain`: what the message means and what to run next. */
 export function renderExplanation(c: Classification, opts: { color: boolean; paint?: Paint }): string {
-  const p = opts.color && opts.paint ? opts.paint : NO_PAINT;
+  const p = opts.color && opts.paint ? opts.paint : PLAIN;
   if (c.cause === 'unknown') return renderUnknown(c, p);
 
   const title = describeCause(c.cause).title;

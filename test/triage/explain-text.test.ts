@@ -3,7 +3,7 @@ import { classifyPullMessage } from '../../src/triage/classify.js';
 import { renderExplanation, type Paint } from '../../src/triage/explain-text.js';
 
 const tag = (name: string) => (s: string) => `<${name}>${s}</${name}>`;
-const paint: Paint = { bold: tag('b'), red: tag('red'), yellow: tag('yellow'), green: tag('green'), dim: tag('dim') };
+const paint: Paint = { bold: tag('b'), red: tag('red'), yellow: tag('yellow'), green: tag('green'), dim: tag('dim'), cyan: tag('cyan') };
 
 describe('renderExplanation', () => {
   it('leads with the cause, says it is a grant problem, quotes the evidence and gives the next command', () => {
