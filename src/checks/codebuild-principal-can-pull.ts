@@ -1,7 +1,8 @@
 import { codebuildPullStatement } from '../fix/statements.js';
 import type { Check } from './check.js';
 import { resultsFor, unreadableMessage } from './check.js';
-import { actionsWith, decidingStatements, evaluationEvidence, statementName, undecidableReason, worstOutcome } from './describe-evaluation.js';
+import { actionsWith, decidingStatements, evaluationEvidence, undecidableReason, worstOutcome } from './describe-evaluation.js';
+import { statementName } from './policy-statements.js';
 import { CODEBUILD_SERVICE, evaluateCodebuildPull, repositoryPolicyDocument } from './pull-access.js';
 import { fixCommandFor } from './fix-command.js';
 

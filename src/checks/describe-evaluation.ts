@@ -1,6 +1,7 @@
 import type { Evaluation, StatementRef } from '../policy/index.js';
 import { explainEvaluation } from '../policy/index.js';
 import type { ActionEvaluation } from './pull-access.js';
+import { statementName } from './policy-statements.js';
 
 export type Outcome = 'allowed' | 'explicit-deny' | 'implicit-deny' | 'undecidable';
 
@@ -11,10 +12,6 @@ export function worstOutcome(evaluations: readonly ActionEvaluation[]): Outcome 
   if (decisions.includes('implicit-deny')) return 'implicit-deny';
   if (decisions.includes('undecidable')) return 'undecidable';
   return 'allowed';
-}
-
-export function statementName(ref: StatementRef): string {
-  return ref.sid ? `"${ref.sid}" (#${ref.index})` : `#${ref.index}`;
 }
 
 export function actionsWith(evaluations: readonly ActionEvaluation[], decision: Evaluation['decision']): string[] {

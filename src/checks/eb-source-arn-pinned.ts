@@ -4,7 +4,7 @@ import type { Check } from './check.js';
 import { resultsFor } from './check.js';
 import { fixCommandFor } from './fix-command.js';
 import { CODEBUILD_SERVICE, sourceArnFor } from './pull-access.js';
-import { describeStatement, isEveryone, readablePolicy, servicePrincipals } from './policy-statements.js';
+import { statementName, isEveryone, readablePolicy, servicePrincipals } from './policy-statements.js';
 
 // ArnEquals, like ArnLike, expands wildcards (IAM guide, ARN condition operators); StringEquals does not.
 const EXACT = /^(StringEquals|StringEqualsIgnoreCase)(IfExists)?$/i;
@@ -43,7 +43,7 @@ export const ebSourceArnPinned: Check = {
       .filter((x) => x.pin !== undefined);
     if (pinned.length === 0) return [r.pass(`No repository-policy statement for ${CODEBUILD_SERVICE} pins aws:SourceArn in a way eb deploy's temporary project cannot match.`)];
     return pinned.map(({ s, pin }) =>
-      r.warn(`Statement ${describeStatement(s)} of the repository policy of ${ref.repository} allows ${CODEBUILD_SERVICE} only when aws:SourceArn ${pin!.operator} ${pin!.values.join(', ')}; eb deploy's temporary project is named Elastic-Beanstalk-<app>-<label>-<random>, so it never matches. It may still work for your pipeline's project.`, {
+      r.warn(`Statement ${statementName(s)} of the repository policy of ${ref.repository} allows ${CODEBUILD_SERVICE} only when aws:SourceArn ${pin!.operator} ${pin!.values.join(', ')}; eb deploy's temporary project is named Elastic-Beanstalk-<app>-<label>-<random>, so it never matches. It may still work for your pipeline's project.`, {
         evidence: { statement: s.raw, operator: pin!.operator, values: pin!.values, expectedPattern: subject.projectArn },
         fix: { target: 'repository-policy', account: ref.account, resource: ref.repositoryArn, description: `Allow the pattern ${subject.projectArn} with ArnLike (ecr-doctor fix --buildspec adds its own statement and leaves this one as it is).`, command: fixCommandFor(subject, ctx.facts) },
       }),

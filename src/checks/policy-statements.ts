@@ -27,6 +27,7 @@ export function readablePolicy(repo: RepositoryFacts | undefined): PolicyDocumen
   return repo && repo.policy.state === 'present' ? repositoryPolicyDocument(repo) : undefined;
 }
 
-export function describeStatement(s: PolicyStatement): string {
+/** `"Sid" (#index)`, or `#index` for a statement without a Sid: the one way reports name a statement. */
+export function statementName(s: { index: number; sid?: string }): string {
   return s.sid ? `"${s.sid}" (#${s.index})` : `#${s.index}`;
 }

@@ -1,6 +1,6 @@
 import type { Check } from './check.js';
 import { resultsFor } from './check.js';
-import { describeStatement, isEveryone, readablePolicy, statementCoversAction } from './policy-statements.js';
+import { statementName, isEveryone, readablePolicy, statementCoversAction } from './policy-statements.js';
 
 export const repositoryPolicyOpen: Check = {
   id: 'repository-policy-open',
@@ -14,7 +14,7 @@ export const repositoryPolicyOpen: Check = {
       (s) => s.effect === 'Allow' && isEveryone(s) && !s.condition && statementCoversAction(s, 'ecr:BatchGetImage'),
     );
     if (open.length === 0) return [r.pass(`No statement of the repository policy lets any principal pull without a condition.`, { subject })];
-    const names = open.map(describeStatement).join(', ');
+    const names = open.map(statementName).join(', ');
     return [r.warn(`Statement ${names} of the repository policy of ${ref.repository} lets every AWS principal pull the image, with no condition.`, {
       subject,
       evidence: { statements: open.map((s) => s.raw) },

@@ -2,12 +2,12 @@ import { rolePullIdentityStatements, rolePullRepositoryStatement } from '../fix/
 import type { Result } from '../model/result.js';
 import type { Check } from './check.js';
 import { resultsFor, unreadableMessage } from './check.js';
-import { decidingStatements, evaluationEvidence, statementName, undecidableReason, worstOutcome } from './describe-evaluation.js';
+import { decidingStatements, evaluationEvidence, undecidableReason, worstOutcome } from './describe-evaluation.js';
 import { fixCommandFor } from './fix-command.js';
 import type { ActionEvaluation } from './pull-access.js';
 import { evaluateRolePull, repositoryPolicyDocument, rolePolicies } from './pull-access.js';
 import { parseArn } from '../model/arn.js';
-import { awsPrincipals, readablePolicy } from './policy-statements.js';
+import { awsPrincipals, readablePolicy, statementName } from './policy-statements.js';
 import type { RepositoryFacts } from '../model/facts.js';
 
 function repositoryPolicyPrincipals(repo: RepositoryFacts): string[] | undefined {
