@@ -21,7 +21,7 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
   const results = runChecks(facts);
   const report = buildReport(results, facts, target, source);
   const paint = await loadPaint(o.color && o.format === 'text' && !o.output);
-  const text = renderReport(o.format, report, { paint, verbose: !!o.verbose, quiet: !!o.quiet && !o.output });
+  const text = renderReport(o.format, report, { paint, verbose: !!o.verbose, quiet: !!o.quiet && !o.output, failOn: o.failOn });
   if (o.output) {
     await writeReportFile(o.output, text);
     if (!o.quiet) writeOut(`${formatSummary(report)} (${o.format} report written to ${o.output})\n`);

@@ -1,8 +1,12 @@
 import type { Facts } from '../model/facts.js';
 import { IncompleteError, UsageError } from '../model/errors.js';
 import type { Target } from '../model/target.js';
+import { CredentialsError } from '../sources/live/aws-errors.js';
+import type { AwsChoice } from './aws-choice.js';
+import { chooseAws, explainCredentialsFailure } from './aws-choice.js';
 import type { CommonOptions, TargetOptions } from './options.js';
-import { hasExplicitTarget, validateEndpoint, validateRegion } from './options.js';
+import { hasExplicitTarget } from './options.js';
+import { writeErr } from './output.js';
 import { resolveTarget } from './resolve-target.js';
 
 export interface LoadedFacts {
@@ -11,12 +15,9 @@ export interface LoadedFacts {
   source: 'live' | 'snapshot';
 }
 
-/** The AWS options after flags, the eb config and the environment: flags win. */
-export function awsOptionsFor(common: CommonOptions, target: Target) {
-  const region = validateRegion(common.region) ?? target.region ?? target.eb?.region;
-  const profile = common.profile ?? (target.ignoreEbProfile ? undefined : target.eb?.profile);
-  const endpointUrl = validateEndpoint(common.endpointUrl);
-  return { ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(endpointUrl ? { endpointUrl } : {}) };
+/** The AWS options after flags, the target, the eb config and the environment: flags win. */
+export function awsOptionsFor(common: CommonOptions, target: Target): AwsChoice['options'] {
+  return chooseAws(common, target).options;
 }
 
 /** Facts from a snapshot file (no SDK loaded) or from the live account. */
@@ -33,20 +34,42 @@ export async function loadFacts(opts: TargetOptions, common: CommonOptions, prog
   return { facts: await readLive(target, common, progress), target, source: 'live' };
 }
 
+/** --verbose: who we are, where, with which credentials (never the keys), and how long it took. */
+function verboseLog(common: CommonOptions): (line: string) => void {
+  return common.verbose ? (line) => writeErr(`ecr-doctor: ${line}`) : () => {};
+}
+
 export async function readLive(target: Target, common: CommonOptions, progress: (line: string) => void): Promise<Facts> {
-  const aws = awsOptionsFor(common, target);
-  const [{ createAwsClients }, { gatherLiveFacts }] = await Promise.all([import('../sources/live/clients.js'), import('../sources/live/gather.js')]);
+  const choice = chooseAws(common, target);
+  const verbose = verboseLog(common);
+  const [{ createAwsClients, describeCredentialSource }, { gatherLiveFacts }] = await Promise.all([import('../sources/live/clients.js'), import('../sources/live/gather.js')]);
   try {
-    const clients = await createAwsClients(aws);
-    progress(`ecr-doctor: reading ${clients.region}${aws.endpointUrl ? ` via ${aws.endpointUrl}` : ''}...`);
-    return await gatherLiveFacts(clients, target);
+    const clients = await createAwsClients(choice.options);
+    if (!common.verbose) progress(`ecr-doctor: reading ${clients.region}${choice.options.endpointUrl ? ` via ${choice.options.endpointUrl}` : ''}...`);
+    verbose(`region ${clients.region} (from ${choice.regionFrom}); endpoint: ${choice.endpointFrom}`);
+    verbose(`credentials: ${choice.credentialsFrom}`);
+    const started = performance.now();
+    const facts = await gatherLiveFacts(clients, target);
+    if (common.verbose) {
+      const sdkSource = await describeCredentialSource(clients);
+      if (sdkSource) verbose(`credentials resolved by the SDK from ${sdkSource}`);
+      if (facts.caller.state === 'present') verbose(`caller ${facts.caller.value.arn} (account ${facts.caller.value.account})`);
+      verbose(`read ${countReads(facts)} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    }
+    return facts;
   } catch (e) {
+    if (e instanceof CredentialsError) throw explainCredentialsFailure(e, e.message, choice);
     // Say where a profile came from when it was not the user's flag: a committed EB config is a surprise.
-    if (e instanceof IncompleteError && !common.profile && aws.profile) {
-      throw new IncompleteError(e.message, `${e.hint ? `${e.hint}; ` : ''}the profile "${aws.profile}" comes from ${target.eb?.projectRoot ?? '.'}/.elasticbeanstalk (or AWS_EB_PROFILE): pass --profile to use another`);
+    if (e instanceof IncompleteError && (choice.profileFrom === 'eb' || choice.profileFrom === 'AWS_EB_PROFILE')) {
+      throw new IncompleteError(e.message, `${e.hint ? `${e.hint}; ` : ''}the profile "${choice.profile}" comes from ${choice.profileOrigin}: pass --profile to use another`);
     }
     throw e;
   }
+}
+
+function countReads(facts: Facts): string {
+  const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  return [n(facts.projects.length, 'project'), n(facts.builds.length, 'build'), n(Object.keys(facts.repositories).length, 'repository'), n(Object.keys(facts.roles).length, 'role')].join(', ').replace(/repositorys/, 'repositories');
 }
 
 function targetOfSnapshot(facts: Facts, file: string): Target {

@@ -1,3 +1,16 @@
 import { main } from './program.js';
 
-process.exitCode = await main(process.argv);
+let stdoutFailed = false;
+// `ecr-doctor ... | head -1`: the reader may go away before we finish writing. That is not an
+// error of ours; stop writing and finish quietly with the exit code the run decides. Any other
+// write error (a full disk under `> report.txt`) means the report was lost: exit 3.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  process.stdout.write = () => true;
+  if (e.code === 'EPIPE') return;
+  stdoutFailed = true;
+  process.exitCode = 3;
+  process.stderr.write(`error: cannot write the report to stdout: ${e.code ?? e.message}\n`);
+});
+
+const code = await main(process.argv);
+process.exitCode = stdoutFailed ? 3 : code;

@@ -9,7 +9,11 @@ export interface CommonOptions {
   quiet?: boolean;
 }
 
+export type CommandName = 'doctor' | 'fix' | 'snapshot';
+
 export interface TargetOptions {
+  /** The command being run, so that messages suggest the right one. */
+  command?: CommandName;
   project: string[];
   allProjects?: boolean;
   buildspec?: string;
@@ -58,4 +62,16 @@ export function validateEndpoint(url: string | undefined): string | undefined {
 
 export function hasExplicitTarget(o: TargetOptions): boolean {
   return o.project.length > 0 || !!o.allProjects || !!o.buildspec || o.image.length > 0 || o.build.length > 0;
+}
+
+/**
+ * The report format an --output file name asks for, when --format was not given:
+ * .xml junit (CodeBuild report groups), .sarif sarif, .json json, anything else text.
+ */
+export function formatForOutput(file: string): 'text' | 'json' | 'junit' | 'sarif' {
+  const name = file.toLowerCase();
+  if (name.endsWith('.xml')) return 'junit';
+  if (name.endsWith('.sarif') || name.endsWith('.sarif.json')) return 'sarif';
+  if (name.endsWith('.json')) return 'json';
+  return 'text';
 }

@@ -2,62 +2,23 @@ import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../model/errors.js';
 import { EXIT } from '../model/exit-code.js';
 import { VERSION } from '../version.js';
-import type { CommonOptions, TargetOptions } from './options.js';
-import { collect } from './options.js';
-import { wantsColor, writeErr } from './output.js';
+import { addCommonOptions, addTargetOptions, commonOf, optionsOf, QUIET_HELP, targetsOf } from './option-defs.js';
+import { formatForOutput } from './options.js';
+import { writeErr } from './output.js';
 
 const FAIL_ON = ['error', 'warning'] as const;
-
-function addTargetOptions(cmd: Command): Command {
-  return cmd
-    .option('-p, --project <name>', 'CodeBuild project name or ARN (repeatable)', collect)
-    .option('--all-projects', 'every CodeBuild project in the region')
-    .option('--buildspec <path>', 'buildspec.yml with eb_codebuild_settings (the eb deploy path)')
-    .option('--image <uri>', 'an image URI, without a project (repeatable)', collect)
-    .option('--build <id>', 'a build id or ARN (repeatable)', collect)
-    .option('--last-failed', 'start from the newest failed build of --project or of eb deploy');
-}
-
-function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or the default chain)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
-    .option('--endpoint-url <url>', 'AWS endpoint URL (default: AWS_ENDPOINT_URL)')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
-    .option('-q, --quiet', 'print only what is asked for')
-    .option('-v, --verbose', 'more detail, and stack traces on errors');
-}
-
-function common(o: Record<string, unknown>): CommonOptions {
-  return {
-    ...(typeof o.profile === 'string' ? { profile: o.profile } : {}),
-    ...(typeof o.region === 'string' ? { region: o.region } : {}),
-    ...(typeof o.endpointUrl === 'string' ? { endpointUrl: o.endpointUrl } : {}),
-    color: wantsColor({ flag: o.color !== false, env: process.env, isTTY: !!process.stdout.isTTY }),
-    verbose: !!o.verbose,
-    quiet: !!o.quiet,
-  };
-}
-
-function targets(o: Record<string, unknown>): TargetOptions {
-  return {
-    project: (o.project as string[]) ?? [],
-    allProjects: !!o.allProjects,
-    ...(typeof o.buildspec === 'string' ? { buildspec: o.buildspec } : {}),
-    image: (o.image as string[]) ?? [],
-    build: (o.build as string[]) ?? [],
-    lastFailed: !!o.lastFailed,
-    ...(typeof o.snapshot === 'string' ? { snapshot: o.snapshot } : {}),
-  };
-}
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('ecr-doctor')
     .description('Tells you why AWS CodeBuild cannot pull its build image from Amazon ECR, and fixes it safely.')
     .version(VERSION, '-V, --version')
+    // Options before the subcommand are the root's, after it the subcommand's: both levels
+    // define the common options, and a value after the subcommand wins (optionsOf).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  addCommonOptions(program, QUIET_HELP.root);
   program.addHelpText(
     'after',
     `
@@ -67,6 +28,7 @@ Examples:
   ecr-doctor doctor --project my-build
   ecr-doctor doctor                          # in an eb project folder, or inside CodeBuild
   ecr-doctor doctor --project my-build --last-failed
+  ecr-doctor --region eu-west-1 doctor --project my-build --output ecr-doctor.xml
   ecr-doctor fix --project my-build --dry-run
   ecr-doctor explain "CLIENT_ERROR: ... not authorized to perform ecr:BatchGetImage"`,
   );
@@ -74,28 +36,40 @@ Examples:
   const doctor = program.command('doctor').description('diagnose why a CodeBuild build cannot pull its image');
   addTargetOptions(doctor)
     .option('--snapshot <file>', 'read the facts from a snapshot file instead of AWS')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
-    .option('-o, --output <file>', 'write the report to a file (a summary still goes to stdout)')
-    .addOption(new Option('--fail-on <level>', 'lowest status that fails the run').choices(FAIL_ON).default('error'));
-  addCommonOptions(doctor).action(async (o: Record<string, unknown>) => {
+    .addOption(
+      new Option('-f, --format <format>', 'report format')
+        .choices(['text', 'json', 'junit', 'sarif'])
+        .default('text', 'text, or from the --output name: .xml junit, .sarif sarif, .json json'),
+    )
+    .option('-o, --output <file>', 'write the report to a file (a summary line still goes to stdout)')
+    .addOption(new Option('--fail-on <level>', 'lowest status that fails the run (warning: warnings fail it too)').choices(FAIL_ON).default('error'));
+  addCommonOptions(doctor, QUIET_HELP.doctor).action(async (_o: Record<string, unknown>, cmd: Command) => {
+    const o = optionsOf(cmd);
+    const output = typeof o.output === 'string' ? o.output : undefined;
+    // An explicit --format wins; otherwise `--output report.xml` means JUnit, and so on.
+    const format = output && cmd.getOptionValueSource('format') === 'default' ? formatForOutput(output) : (o.format as 'text');
     const { runDoctor } = await import('./doctor.js');
-    setExit(await runDoctor({ ...targets(o), ...common(o), format: o.format as 'text', failOn: o.failOn as 'error', ...(typeof o.output === 'string' ? { output: o.output } : {}) }));
+    setExit(await runDoctor({ ...targetsOf(o, 'doctor'), ...commonOf(o), format, failOn: o.failOn as 'error', ...(output ? { output } : {}) }));
   });
 
-  const fix = program.command('fix').description('add the missing grant, keeping every statement it did not write');
+  const fix = program
+    .command('fix')
+    .description('add the missing grant, keeping every statement it did not write')
+    .addHelpText('after', '\nWithout --yes, fix shows the change and asks before writing when it runs at a terminal; with no terminal (CI, a pipe) it writes nothing and exits 2. Use --dry-run to only print the change.');
   addTargetOptions(fix)
     .option('--snapshot <file>', 'plan from a snapshot file (implies --dry-run)')
     .option('--dry-run', 'print the change; write nothing')
-    .option('-y, --yes', 'apply without asking')
+    .option('-y, --yes', 'apply without asking (without it: ask at a terminal, exit 2 without one)')
     .addOption(new Option('-f, --format <format>', 'how to print the planned policy').choices(['json', 'terraform', 'cloudformation', 'cli']).default('json'))
-    .addOption(new Option('--scope <scope>', 'which projects the repository grant covers').choices(['project', 'eb-app', 'account']))
-    .option('--backup <file>', 'where to save the policy being replaced');
-  addCommonOptions(fix).action(async (o: Record<string, unknown>) => {
+    .addOption(new Option('--scope <scope>', 'which projects the repository grant covers (default: project, or eb-app on the eb path)').choices(['project', 'eb-app', 'account']))
+    .option('--backup <file>', 'where to save the policy being replaced (default: .ecr-doctor/backups/ under the current folder)');
+  addCommonOptions(fix, QUIET_HELP.fix).action(async (_o: Record<string, unknown>, cmd: Command) => {
+    const o = optionsOf(cmd);
     const { runFix } = await import('./fix.js');
     setExit(
       await runFix({
-        ...targets(o),
-        ...common(o),
+        ...targetsOf(o, 'fix'),
+        ...commonOf(o),
         dryRun: !!o.dryRun,
         yes: !!o.yes,
         format: o.format as 'json',
@@ -106,21 +80,23 @@ Examples:
   });
 
   const snapshot = program.command('snapshot').description('record the facts doctor reads, for offline runs and bug reports');
-  addTargetOptions(snapshot).option('-o, --output <file>', 'write to a file instead of stdout');
-  addCommonOptions(snapshot).action(async (o: Record<string, unknown>) => {
+  addTargetOptions(snapshot).option('-o, --output <file>', 'write to a file (default: stdout)');
+  addCommonOptions(snapshot, QUIET_HELP.snapshot).action(async (_o: Record<string, unknown>, cmd: Command) => {
+    const o = optionsOf(cmd);
     const { runSnapshot } = await import('./snapshot.js');
-    setExit(await runSnapshot({ ...targets(o), ...common(o), ...(typeof o.output === 'string' ? { output: o.output } : {}) }));
+    setExit(await runSnapshot({ ...targetsOf(o, 'snapshot'), ...commonOf(o), ...(typeof o.output === 'string' ? { output: o.output } : {}) }));
   });
 
   program
     .command('explain')
     .description('classify a build error message (from the argument or stdin)')
     .argument('[text...]', 'the message; read from stdin when absent')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .option('--no-color', 'no colour (default: colour only at a terminal, never with NO_COLOR or CI)')
     .option('--json', 'print the classification as JSON')
-    .action(async (words: string[], o: Record<string, unknown>) => {
+    .action(async (words: string[], _o: Record<string, unknown>, cmd: Command) => {
+      const o = optionsOf(cmd);
       const { runExplain } = await import('./explain.js');
-      setExit(await runExplain(words.join(' '), { json: !!o.json, color: common(o).color }));
+      setExit(await runExplain(words.join(' '), { json: !!o.json, color: commonOf(o).color }));
     });
 
   program

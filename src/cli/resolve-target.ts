@@ -1,8 +1,9 @@
 import { parseImageRef } from '../image/parse-image-ref.js';
+import { parseArn } from '../model/arn.js';
 import { UsageError } from '../model/errors.js';
 import type { Target } from '../model/target.js';
-import type { CommonOptions, TargetOptions } from './options.js';
-import { hasExplicitTarget, validateBuildId, validateProjectName } from './options.js';
+import type { CommandName, CommonOptions, TargetOptions } from './options.js';
+import { hasExplicitTarget, validateBuildId, validateProjectName, validateRegion } from './options.js';
 
 // arn:aws:codebuild:<region>:<account>:build/<project>:<uuid>, set inside every CodeBuild build.
 const CODEBUILD_BUILD_ARN = /^arn:[^:]+:codebuild:([^:]+):\d{12}:build\/([^:]+):/;
@@ -19,6 +20,36 @@ async function readEb(opts: TargetOptions, common: CommonOptions, cwd: string, e
 }
 
 /**
+ * A project or build given as an ARN names its region: CodeBuild answers for a project only in
+ * its own region, so reading another one would report a project that exists as missing.
+ * Returns that region (undefined when no target is an ARN); --region must agree with it.
+ */
+export function regionNamedByTargets(targets: readonly string[], regionFlag: string | undefined): string | undefined {
+  const byRegion = new Map<string, string>();
+  for (const t of targets) {
+    const arn = t.startsWith('arn:') ? parseArn(t) : undefined;
+    if (arn?.region && !byRegion.has(arn.region)) byRegion.set(arn.region, t);
+  }
+  if (byRegion.size === 0) return undefined;
+  if (regionFlag !== undefined) {
+    const other = [...byRegion].find(([r]) => r !== regionFlag);
+    if (other) throw new UsageError(`--region ${regionFlag} does not match the region of ${other[1]} (${other[0]})`, `drop --region, or pass --region ${other[0]}`);
+    return regionFlag;
+  }
+  if (byRegion.size > 1) {
+    const listed = [...byRegion].map(([r, t]) => `${t} in ${r}`).join('; ');
+    throw new UsageError(`these targets are in different regions: run once per region (${listed})`);
+  }
+  return [...byRegion.keys()][0];
+}
+
+const NO_TARGET_HINT: Record<CommandName, string> = {
+  doctor: 'try: ecr-doctor doctor --project NAME   (or run it in the folder that holds buildspec.yml and .elasticbeanstalk/)',
+  fix: 'try: ecr-doctor fix --project NAME --dry-run   (or run it in the folder that holds buildspec.yml and .elasticbeanstalk/)',
+  snapshot: 'try: ecr-doctor snapshot --project NAME --output facts.json   (or run it in the folder that holds buildspec.yml and .elasticbeanstalk/)',
+};
+
+/**
  * Turns flags, CODEBUILD_BUILD_ARN and the files in the current folder into a Target. With no
  * target flag: inside CodeBuild, the current project (plus the eb context if the buildspec has
  * one); else an eb project folder; else a usage error saying what was looked for.
@@ -27,7 +58,8 @@ export async function resolveTarget(opts: TargetOptions, common: CommonOptions, 
   const projects = opts.project.map(validateProjectName);
   const builds = opts.build.map(validateBuildId);
   for (const image of opts.image) parseImageRef(image);
-  const base = { projects, builds, images: opts.image, allProjects: !!opts.allProjects, lastFailed: !!opts.lastFailed };
+  const named = regionNamedByTargets([...projects, ...builds], validateRegion(common.region));
+  const base = { projects, builds, images: opts.image, allProjects: !!opts.allProjects, lastFailed: !!opts.lastFailed, ...(named ? { region: named } : {}) };
 
   if (hasExplicitTarget(opts)) {
     const eb = opts.buildspec ? await readEb(opts, common, cwd, env) : undefined;
@@ -53,6 +85,6 @@ export async function resolveTarget(opts: TargetOptions, common: CommonOptions, 
   }
   throw new UsageError(
     `nothing to examine: no --project, --build, --image or --buildspec; not inside CodeBuild (CODEBUILD_BUILD_ARN is not set); and no buildspec.yml in ${cwd} or an EB project folder above it`,
-    'try: ecr-doctor doctor --project NAME   (or run it in the folder that holds buildspec.yml and .elasticbeanstalk/)',
+    NO_TARGET_HINT[opts.command ?? 'doctor'],
   );
 }

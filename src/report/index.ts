@@ -1,3 +1,4 @@
+import type { FailOn } from '../model/exit-code.js';
 import type { Report } from '../model/result.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
@@ -12,13 +13,15 @@ export interface RenderOptions {
   paint: Paint;
   verbose: boolean;
   quiet?: boolean;
+  /** The run's --fail-on: formats with a pass/fail notion (JUnit) follow it. */
+  failOn?: FailOn;
 }
 
 /** One renderer per format; the Record keeps the registry complete as formats are added. */
 const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => string> = {
   text: (report, options) => renderText(report, { ...options, problemsOnly: !!options.quiet }),
   json: (report) => renderJson(report),
-  junit: (report) => renderJunit(report),
+  junit: (report, options) => renderJunit(report, options.failOn ? { failOn: options.failOn } : {}),
   sarif: (report) => renderSarif(report),
 };
 

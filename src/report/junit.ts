@@ -1,4 +1,5 @@
 import { CHECK_CATALOG, CHECK_IDS, type CheckId } from '../checks/catalog.js';
+import type { FailOn } from '../model/exit-code.js';
 import type { Report, Result, Status } from '../model/result.js';
 import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.js';
 
@@ -20,15 +21,23 @@ import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.
  * Deterministic: suites follow CHECK_CATALOG order (ids outside it follow, in order of first
  * appearance), cases keep the report's order, and every `time` is "0" because a Report carries
  * no timings or timestamps.
+ *
+ * `failOn` is the run's --fail-on: with 'warning' the run fails on a warning, so a warning is a
+ * JUnit failure too and the report group agrees with the exit code.
  */
-export function renderJunit(report: Report): string {
+export interface JunitOptions {
+  failOn?: FailOn;
+}
+
+export function renderJunit(report: Report, options: JunitOptions = {}): string {
+  const warningsFail = options.failOn === 'warning';
   const suites = groupByCheck(report.results);
   const total = countStatuses(report.results);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="ecr-doctor" ${countAttributes(total)} time="0">`,
+    `<testsuites name="ecr-doctor" ${countAttributes(total, warningsFail)} time="0">`,
   ];
-  for (const [check, results] of suites) lines.push(...renderSuite(check, results));
+  for (const [check, results] of suites) lines.push(...renderSuite(check, results, warningsFail));
   lines.push('</testsuites>');
   return `${lines.join('\n')}\n`;
 }
@@ -44,8 +53,9 @@ function countStatuses(results: readonly Result[]): Counts {
   return counts;
 }
 
-function countAttributes(c: Counts): string {
-  return `tests="${c.tests}" failures="${c.fail}" errors="${c.error}" skipped="${c.skip}"`;
+function countAttributes(c: Counts, warningsFail: boolean): string {
+  const failures = c.fail + (warningsFail ? c.warn : 0);
+  return `tests="${c.tests}" failures="${failures}" errors="${c.error}" skipped="${c.skip}"`;
 }
 
 function isCheckId(check: string): check is CheckId {
@@ -68,10 +78,10 @@ function groupByCheck(results: readonly Result[]): Map<string, Result[]> {
   return ordered;
 }
 
-function renderSuite(check: string, results: readonly Result[]): string[] {
+function renderSuite(check: string, results: readonly Result[], warningsFail: boolean): string[] {
   const title = isCheckId(check) ? CHECK_CATALOG[check].title : undefined;
   const lines = [
-    `  <testsuite name="${attr(check)}" ${countAttributes(countStatuses(results))} time="0">`,
+    `  <testsuite name="${attr(check)}" ${countAttributes(countStatuses(results), warningsFail)} time="0">`,
   ];
   if (title !== undefined) {
     lines.push(
@@ -80,12 +90,12 @@ function renderSuite(check: string, results: readonly Result[]): string[] {
       '    </properties>',
     );
   }
-  for (const r of results) lines.push(...renderCase(r, title));
+  for (const r of results) lines.push(...renderCase(r, title, warningsFail));
   lines.push('  </testsuite>');
   return lines;
 }
 
-function renderCase(r: Result, title: string | undefined): string[] {
+function renderCase(r: Result, title: string | undefined, warningsFail: boolean): string[] {
   const open = `    <testcase name="${attr(r.subject)}" classname="${attr(`ecr-doctor.${r.check}`)}" time="0"`;
   const body = describe(r, title);
   switch (r.status) {
@@ -106,8 +116,15 @@ function renderCase(r: Result, title: string | undefined): string[] {
     case 'skip':
       return [`${open}>`, `      <skipped message="${attr(r.message)}"/>`, '    </testcase>'];
     case 'warn':
+      if (warningsFail) {
+        return [
+          `${open}>`,
+          `      <failure message="${attr(`warning: ${r.message}`)}" type="${attr(r.check)}">${text(`warning: ${body}`)}</failure>`,
+          '    </testcase>',
+        ];
+      }
       // JUnit has no warning state: a warning is a passing test case that carries its text in
-      // <system-out>, so it neither fails the report group nor disappears.
+      // <system-out>, so it neither fails the report group nor disappears (unless --fail-on warning).
       return [
         `${open}>`,
         `      <system-out>${text(`warning: ${body}`)}</system-out>`,

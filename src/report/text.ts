@@ -62,22 +62,27 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const verbose = options.verbose ?? false;
   if (options.problemsOnly) {
     const problems = report.results.filter((r) => r.status === 'fail' || r.status === 'warn' || r.status === 'error');
-    return problems.map((r) => `${r.subject}\n${renderResult(r, p, verbose).join('\n')}\n`).join('');
-  }
-  const groups = new Map<string, Result[]>();
-  for (const r of report.results) {
-    const list = groups.get(r.subject) ?? [];
-    list.push(r);
-    groups.set(r.subject, list);
+    return [...groupBySubject(problems)].map(([subject, results]) => `${subject}\n${results.flatMap((r) => renderResult(r, p, verbose)).join('\n')}\n`).join('');
   }
   const out: string[] = [];
   const described = typeof report.target.description === 'string' ? report.target.description : undefined;
   out.push(p.bold(`ecr-doctor ${report.tool.version}`) + (described ? ` ${p.dim('·')} ${described}` : ''));
   if (report.results.length === 0) out.push('', 'Nothing to check.');
-  for (const [subject, results] of groups) {
+  for (const [subject, results] of groupBySubject(report.results)) {
     out.push('', p.bold(subject));
     for (const r of results) out.push(...renderResult(r, p, verbose));
   }
   out.push('', formatSummary(report, p));
   return `${out.join('\n')}\n`;
+}
+
+/** Results by subject, subjects in order of first appearance, results in report order. */
+function groupBySubject(results: readonly Result[]): Map<string, Result[]> {
+  const groups = new Map<string, Result[]>();
+  for (const r of results) {
+    const list = groups.get(r.subject);
+    if (list) list.push(r);
+    else groups.set(r.subject, [r]);
+  }
+  return groups;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { awsOptionsFor } from '../../src/cli/load-facts.js';
-import { resolveTarget } from '../../src/cli/resolve-target.js';
+import { regionNamedByTargets, resolveTarget } from '../../src/cli/resolve-target.js';
 import { UsageError } from '../../src/model/errors.js';
 
 const none = { project: [], image: [], build: [] };
@@ -43,5 +43,53 @@ describe('resolveTarget', () => {
 
   it('--last-failed needs a project or a buildspec', async () => {
     await expect(resolveTarget({ ...none, image: ['node:20'], lastFailed: true }, common, tmpdir(), {})).rejects.toThrow(/--last-failed needs/);
+  });
+
+  it('with no target, the hint suggests the command being run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-empty-'));
+    const hintFor = (command?: 'doctor' | 'fix' | 'snapshot') => resolveTarget({ ...none, ...(command ? { command } : {}) }, common, dir, {}).catch((e: UsageError) => e.hint);
+    expect(await hintFor('fix')).toMatch(/^try: ecr-doctor fix --project NAME --dry-run/);
+    expect(await hintFor('fix')).not.toMatch(/ecr-doctor doctor/);
+    expect(await hintFor('snapshot')).toMatch(/^try: ecr-doctor snapshot --project NAME/);
+    expect(await hintFor('doctor')).toMatch(/^try: ecr-doctor doctor --project NAME/);
+    expect(await hintFor()).toMatch(/^try: ecr-doctor doctor --project NAME/);
+  });
+});
+
+describe('regions named by the target', () => {
+  const PROJECT_EU = 'arn:aws:codebuild:eu-west-1:123456789012:project/web-build';
+  const PROJECT_US = 'arn:aws:codebuild:us-west-2:123456789012:project/api-build';
+  const BUILD_EU = 'arn:aws:codebuild:eu-west-1:123456789012:build/web-build:0e2d6b0a-1111-2222-3333-444455556666';
+
+  it('a project or build ARN sets the region when --region is not given', async () => {
+    for (const opts of [{ ...none, project: [PROJECT_EU] }, { ...none, build: [BUILD_EU] }, { ...none, project: [PROJECT_EU, 'plain-name'], build: [BUILD_EU] }]) {
+      const target = await resolveTarget(opts, common, tmpdir(), {});
+      expect(target.region).toBe('eu-west-1');
+      expect(awsOptionsFor(common, target)).toEqual({ region: 'eu-west-1' });
+    }
+    expect((await resolveTarget({ ...none, project: ['plain-name'] }, common, tmpdir(), {})).region).toBeUndefined();
+  });
+
+  it('the named region wins over the eb config region (the ARN is what will be read)', async () => {
+    const dir = await ebFolder();
+    const target = await resolveTarget({ ...none, project: [PROJECT_US], buildspec: join(dir, 'buildspec.yml') }, common, dir, {});
+    expect(awsOptionsFor(common, target).region).toBe('us-west-2');
+  });
+
+  it('targets in different regions are a usage error', async () => {
+    const run = resolveTarget({ ...none, project: [PROJECT_EU, PROJECT_US] }, common, tmpdir(), {});
+    await expect(run).rejects.toThrow(UsageError);
+    await expect(resolveTarget({ ...none, project: [PROJECT_US], build: [BUILD_EU] }, common, tmpdir(), {})).rejects.toThrow(
+      /^these targets are in different regions: run once per region \(.*us-west-2.*eu-west-1\)$/,
+    );
+  });
+
+  it('--region that differs from the ARN is a usage error naming both; an equal one is fine', async () => {
+    await expect(resolveTarget({ ...none, project: [PROJECT_EU] }, { ...common, region: 'us-east-1' }, tmpdir(), {})).rejects.toThrow(
+      `--region us-east-1 does not match the region of ${PROJECT_EU} (eu-west-1)`,
+    );
+    const target = await resolveTarget({ ...none, project: [PROJECT_EU] }, { ...common, region: 'eu-west-1' }, tmpdir(), {});
+    expect(awsOptionsFor({ ...common, region: 'eu-west-1' }, target).region).toBe('eu-west-1');
+    expect(() => regionNamedByTargets([PROJECT_EU, PROJECT_US], 'eu-west-1')).toThrow(/--region eu-west-1 does not match .*api-build \(us-west-2\)/);
   });
 });

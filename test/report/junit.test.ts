@@ -235,6 +235,30 @@ describe('renderJunit', () => {
   });
 });
 
+describe('renderJunit with --fail-on warning', () => {
+  const report = makeReport(RESULTS);
+  const root = parse(renderJunit(report, { failOn: 'warning' }));
+  const suites = root.testsuite ?? [];
+
+  it('makes a warning a failure, so the report group fails when the run does', () => {
+    const warnCase = suites.find((s) => s.name === 'repository-policy-open')?.testcase?.[0];
+    expect(warnCase?.failure?.message).toBe('warning: Statement "Public" lets Principal "*" pull with no condition.');
+    expect(warnCase?.failure?.type).toBe('repository-policy-open');
+    expect(warnCase?.failure?.['#text']).toMatch(/^warning: Statement "Public"/);
+    expect(warnCase?.['system-out']).toBeUndefined();
+  });
+
+  it('counts warnings as failures, at the root and in the suite', () => {
+    expect(root).toMatchObject({ tests: '7', failures: String(report.summary.fail + report.summary.warn), errors: '1', skipped: '1' });
+    expect(suites.find((s) => s.name === 'repository-policy-open')?.failures).toBe('1');
+    for (const suite of suites) expect(Number(suite.failures)).toBe((suite.testcase ?? []).filter((c) => c.failure).length);
+  });
+
+  it("--fail-on error (the default) renders exactly as without the option", () => {
+    expect(renderJunit(report, { failOn: 'error' })).toBe(renderJunit(report));
+  });
+});
+
 describe('xml-escape', () => {
   it('escapes the five markup characters and keeps whitespace in attributes', () => {
     expect(escapeXmlAttribute(`<a href="x">&'\t\n\r`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&apos;&#9;&#10;&#13;');

@@ -37,12 +37,41 @@ describe('json report', () => {
   });
 });
 
+describe('text report, --quiet (problems only)', () => {
+  const result = (subject: string, check: Result['check'], status: Result['status']): Result => ({ check, status, severity: 'error', subject, message: `${check} ${status}` });
+  const results = [
+    result('arn:aws:codebuild:us-east-1:111122223333:project/a', 'project-found', 'pass'),
+    result('arn:aws:codebuild:us-east-1:111122223333:project/a', 'codebuild-principal-can-pull', 'fail'),
+    result('arn:aws:ecr:us-east-1:111122223333:repository/r', 'repository-policy-open', 'warn'),
+    result('arn:aws:codebuild:us-east-1:111122223333:project/a', 'service-role-can-pull', 'error'),
+  ];
+  const quiet = renderText({ ...report, results }, { problemsOnly: true });
+
+  it('names each subject once, above all of its problems, in order of first appearance', () => {
+    const headers = quiet.split('\n').filter((l) => l !== '' && !l.startsWith(' '));
+    expect(headers).toEqual(['arn:aws:codebuild:us-east-1:111122223333:project/a', 'arn:aws:ecr:us-east-1:111122223333:repository/r']);
+    expect(quiet).toMatch(/^arn:\S+project\/a\n\s+FAIL\s+codebuild-principal-can-pull.*\n\s+ERROR\s+service-role-can-pull.*\narn:\S+repository\/r\n\s+WARN\s+repository-policy-open/);
+    expect(quiet).not.toMatch(/PASS|Summary/);
+  });
+
+  it('prints nothing when all is well', () => {
+    expect(renderText({ ...report, results: [results[0]!] }, { problemsOnly: true })).toBe('');
+  });
+});
+
 describe('decideExitCode', () => {
   const r = (status: Result['status']): Result => ({ check: 'image-exists', status, severity: 'info', subject: 's', message: 'm' });
-  it('0 when nothing fails, 1 on fail or error, warnings only with --fail-on warning', () => {
+  it('0 when nothing fails; warnings only with --fail-on warning', () => {
     expect(decideExitCode([r('pass'), r('skip'), r('warn')])).toBe(0);
-    expect(decideExitCode([r('pass'), r('fail')])).toBe(1);
-    expect(decideExitCode([r('error')])).toBe(1);
     expect(decideExitCode([r('warn')], 'warning')).toBe(1);
+  });
+  it('1 on a failure, also when other checks could not run', () => {
+    expect(decideExitCode([r('pass'), r('fail')])).toBe(1);
+    expect(decideExitCode([r('error'), r('fail')])).toBe(1);
+    expect(decideExitCode([r('error'), r('warn')], 'warning')).toBe(1);
+  });
+  it('3 (could not finish) when a check could not run and nothing failed: never a pass', () => {
+    expect(decideExitCode([r('error')])).toBe(3);
+    expect(decideExitCode([r('pass'), r('error'), r('warn')])).toBe(3);
   });
 });

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import type { CommonOptions, TargetOptions } from './options.js';
+import { collect } from './options.js';
+import { wantsColor } from './output.js';
+
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('-p, --project <name>', 'CodeBuild project name or ARN (repeatable; an ARN also names the region)', collect)
+    .option('--all-projects', 'every CodeBuild project in the region')
+    .option('--buildspec <path>', 'buildspec.yml with eb_codebuild_settings, the eb deploy path (default with no target: buildspec.yml in this folder or the EB project above it)')
+    .option('--image <uri>', 'an image URI, without a project (repeatable)', collect)
+    .option('--build <id>', 'a build: <project>:<uuid> or a build ARN (repeatable; an ARN also names the region)', collect)
+    .option('--last-failed', 'start from the newest failed build of --project or of eb deploy');
+}
+
+/** Per command, what --quiet leaves out. */
+export const QUIET_HELP = {
+  root: 'print less: only the problems (text) / no summary or progress',
+  doctor: 'only the problems (text) / no summary line (with --output)',
+  fix: 'no progress or re-check report; only errors and the plan',
+  snapshot: 'no message after writing --output',
+} as const;
+
+/**
+ * The options every AWS-reading command takes. They are defined on the root program too, so
+ * `ecr-doctor --region us-east-1 doctor ...` works; commonOptionsOf merges the two levels.
+ */
+export function addCommonOptions(cmd: Command, quiet: string): Command {
+  return cmd
+    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE, the eb project\'s profile, or the SDK\'s default chain)')
+    .option('--region <region>', 'AWS region (default: the region a target ARN or the eb config names, else AWS_REGION or the profile\'s)')
+    .option('--endpoint-url <url>', 'AWS endpoint URL (default: AWS_ENDPOINT_URL, else AWS\'s public endpoints)')
+    .option('--no-color', 'no colour (default: colour only at a terminal, never with NO_COLOR or CI)')
+    .option('-q, --quiet', quiet)
+    .option('-v, --verbose', 'say who ecr-doctor runs as, where, with which credentials (never the keys) and how long the reads took; stack traces on errors');
+}
+
+/**
+ * Options from the command and the root program. commander's optsWithGlobals() lets the root
+ * win; here a value the user typed after the subcommand wins over one typed before it, and a
+ * value typed anywhere wins over a default (`--no-color` before the subcommand still counts).
+ */
+export function optionsOf(cmd: Command): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...cmd.optsWithGlobals() };
+  const local = cmd.opts();
+  for (const key of Object.keys(local)) {
+    const source = cmd.getOptionValueSource(key);
+    if (source !== undefined && source !== 'default') merged[key] = local[key];
+  }
+  return merged;
+}
+
+export function commonOf(o: Record<string, unknown>): CommonOptions {
+  return {
+    ...(typeof o.profile === 'string' ? { profile: o.profile } : {}),
+    ...(typeof o.region === 'string' ? { region: o.region } : {}),
+    ...(typeof o.endpointUrl === 'string' ? { endpointUrl: o.endpointUrl } : {}),
+    color: wantsColor({ flag: o.color !== false, env: process.env, isTTY: !!process.stdout.isTTY }),
+    verbose: !!o.verbose,
+    quiet: !!o.quiet,
+  };
+}
+
+export function targetsOf(o: Record<string, unknown>, command: TargetOptions['command']): TargetOptions {
+  return {
+    ...(command ? { command } : {}),
+    project: (o.project as string[]) ?? [],
+    allProjects: !!o.allProjects,
+    ...(typeof o.buildspec === 'string' ? { buildspec: o.buildspec } : {}),
+    image: (o.image as string[]) ?? [],
+    build: (o.build as string[]) ?? [],
+    lastFailed: !!o.lastFailed,
+    ...(typeof o.snapshot === 'string' ? { snapshot: o.snapshot } : {}),
+  };
+}
