@@ -19,15 +19,17 @@ const HTML_PARSE = "Unexpected token '<', \"<html><bod\"... is not valid JSON\n 
 
 describe('asFatal / unreadableFrom', () => {
   it('an unparseable body with a non-403 status: the endpoint is not AWS (exit 3), naming status and call', () => {
-    for (const [e, where] of [
-      [sdkError('SyntaxError', HTML_PARSE, 500), 'ecr:DescribeImages'],
-      [sdkError('SyntaxError', HTML_PARSE, 404), 'ecr:DescribeImages'],
-      [sdkError('Error', '@aws-sdk XML parse error: unexpected content.\n  Deserialization error', 502), 'ecr:DescribeImages'],
-      [sdkError('Unknown', 'Unknown', 500), 'ecr:DescribeImages'],
+    const where = 'ecr:DescribeImages';
+    for (const [name, message, status] of [
+      ['SyntaxError', HTML_PARSE, 500],
+      ['SyntaxError', HTML_PARSE, 404],
+      ['Error', '@aws-sdk XML parse error: unexpected content.\n  Deserialization error', 502],
+      ['Unknown', 'Unknown', 500],
     ] as const) {
+      const e = sdkError(name, message, status);
       const fatal = asFatal(e, where);
       expect(fatal).toBeInstanceOf(IncompleteError);
-      expect(fatal?.message).toBe(`the endpoint did not return an AWS response (HTTP ${(e as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode} from ecr:DescribeImages)`);
+      expect(fatal?.message).toBe(`the endpoint did not return an AWS response (HTTP ${status} from ecr:DescribeImages)`);
       expect(fatal?.hint).toMatch(/--endpoint-url.*--region.*PROXY/);
       expect(() => unreadableFrom(e, where)).toThrow(/did not return an AWS response/);
     }
