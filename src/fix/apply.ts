@@ -1,6 +1,9 @@
 import { canonical, parsePolicy } from '../policy/index.js';
-import type { PolicyChange, RepositoryPolicyChange, RolePolicyChange } from './plan.js';
-import { mergeRepositoryGrants, mergeRoleGrants } from './plan.js';
+import { holderOf, mergeChange, sidsWrittenBy } from './merge-grants.js';
+import type { PolicyHolder } from './ownership.js';
+import { isOwnedStatement } from './ownership.js';
+import type { PolicyChange, RepositoryPolicyChange, RolePolicyChange } from './types.js';
+import { PlanError } from './types.js';
 
 /** The only writes fix makes, behind a narrow interface so apply can be tested without AWS. */
 export interface PolicyStore {
@@ -12,32 +15,49 @@ export interface PolicyStore {
 }
 
 export interface Backup {
+  /** Fails (BackupError) when the backup location cannot be written; called before the first write. */
+  check(): Promise<void>;
   save(c: PolicyChange, text: string | undefined): Promise<string>;
 }
 
+/** The backup could not be written: nothing is written to AWS without one. */
+export class BackupError extends Error {}
+
 export type ApplyOutcome =
-  | { status: 'applied'; change: PolicyChange; backup: string; written: string }
+  | { status: 'applied'; change: PolicyChange; backup: string; written: string; hadPolicy: boolean }
   | { status: 'unchanged'; change: PolicyChange }
   | { status: 'failed'; change: PolicyChange; message: string; backup?: string };
 
-function statementsOf(text: string | undefined): string[] {
-  if (!text) return [];
-  const parsed = parsePolicy(text);
-  return parsed.ok ? parsed.policy.statements.map((s) => canonical(s.raw)) : [];
+export interface ApplyOptions {
+  /**
+   * The policy the user approved must be the one replaced: when the live policy differs from
+   * `change.before`, nothing is written (interactive mode). Without it (--yes) the change is
+   * merged again onto the fresh policy.
+   */
+  requireReviewed?: boolean;
 }
 
-/** Every statement of `before` that ecr-doctor did not write is in `after`, unchanged. */
-export function keepsForeignStatements(before: string | undefined, after: string | undefined, ownedSids: readonly string[]): boolean {
-  const kept = new Set(statementsOf(after));
+function sameDocument(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  try {
+    return canonical(JSON.parse(a)) === canonical(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
+}
+
+/**
+ * Every statement of `before` that is not ecr-doctor's own (one of `ownedSids` with exactly the
+ * shape ecr-doctor writes, ownership.ts) is in `after`, unchanged.
+ */
+export function keepsForeignStatements(before: string | undefined, after: string | undefined, ownedSids: readonly string[], holder: PolicyHolder = 'repository'): boolean {
   if (!before) return true;
   const parsed = parsePolicy(before);
   if (!parsed.ok) return false;
-  return parsed.policy.statements.filter((s) => !s.sid || !ownedSids.includes(s.sid)).every((s) => kept.has(canonical(s.raw)));
-}
-
-function ownedSidsOf(text: string): string[] {
-  const parsed = parsePolicy(text);
-  return parsed.ok ? parsed.policy.statements.map((s) => s.sid).filter((s): s is string => !!s && s.startsWith('EcrDoctor')) : [];
+  const afterParsed = after ? parsePolicy(after) : undefined;
+  if (afterParsed && !afterParsed.ok) return false;
+  const kept = new Set(afterParsed?.policy.statements.map((s) => canonical(s.raw)) ?? []);
+  return parsed.policy.statements.filter((s) => !isOwnedStatement(s, holder, ownedSids)).every((s) => kept.has(canonical(s.raw)));
 }
 
 async function read(store: PolicyStore, c: PolicyChange): Promise<string | undefined> {
@@ -48,27 +68,49 @@ async function write(store: PolicyStore, c: PolicyChange, text: string): Promise
   return c.kind === 'repository-policy' ? store.writeRepositoryPolicy(c, text) : store.writeRolePolicy(c, text);
 }
 
+/** Where the previous policy is, said the same way in every message. */
+export function describeBackup(path: string, hadPolicy: boolean): string {
+  return hadPolicy ? `the previous policy is saved in ${path}` : `there was no policy before (recorded in ${path})`;
+}
+
 /**
  * Re-reads just before writing (SetRepositoryPolicy has no conditional write, DOMAIN.md §4),
  * re-merges onto what is there now, backs it up, writes, and reads back to verify that every
  * statement it did not write is still there, unchanged.
  */
-export async function applyChange(store: PolicyStore, backup: Backup, change: PolicyChange): Promise<ApplyOutcome> {
+export async function applyChange(store: PolicyStore, backup: Backup, change: PolicyChange, options: ApplyOptions = {}): Promise<ApplyOutcome> {
   const current = await read(store, change);
-  const target = change.kind === 'repository-policy' ? mergeRepositoryGrants(current, change.account, change.grants) : mergeRoleGrants(current, change.repositoryArns);
+  if (options.requireReviewed && !sameDocument(current, change.before)) {
+    return { status: 'failed', change, message: 'the policy changed while you were reviewing; run fix again' };
+  }
+  let target: string | undefined;
+  try {
+    target = mergeChange(change, current);
+  } catch (e) {
+    if (e instanceof PlanError) return { status: 'failed', change, message: `${e.message}; nothing was written` };
+    throw e;
+  }
   if (target === undefined) return { status: 'unchanged', change };
-  const owned = ownedSidsOf(target);
-  if (!keepsForeignStatements(current, target, owned)) {
+  const owned = sidsWrittenBy(change);
+  const holder = holderOf(change);
+  if (!keepsForeignStatements(current, target, owned, holder)) {
     return { status: 'failed', change, message: 'the merged policy would lose a statement ecr-doctor did not write; nothing was written' };
   }
-  const saved = await backup.save(change, current);
+  let saved: string;
+  try {
+    saved = await backup.save(change, current);
+  } catch (e) {
+    if (e instanceof BackupError) return { status: 'failed', change, message: `${e.message}; nothing was written` };
+    throw e;
+  }
+  const hadPolicy = current !== undefined;
   await write(store, change, target);
   const after = await read(store, change);
-  if (after === undefined || canonical(JSON.parse(after)) !== canonical(JSON.parse(target))) {
-    return { status: 'failed', change, backup: saved, message: `the policy read back differs from what was written (another writer?); the previous policy is saved in ${saved}` };
+  if (after === undefined || !sameDocument(after, target)) {
+    return { status: 'failed', change, backup: saved, message: `the policy read back differs from what was written (another writer?); ${describeBackup(saved, hadPolicy)}` };
   }
-  if (!keepsForeignStatements(current, after, owned)) {
+  if (!keepsForeignStatements(current, after, owned, holder)) {
     return { status: 'failed', change, backup: saved, message: `a statement ecr-doctor did not write is missing after the write; restore it from ${saved}` };
   }
-  return { status: 'applied', change, backup: saved, written: after };
+  return { status: 'applied', change, backup: saved, written: after, hadPolicy };
 }

@@ -1,4 +1,4 @@
-import type { FixPlan, PolicyChange } from './plan.js';
+import type { FixPlan, PolicyChange } from './types.js';
 
 export type PlanFormat = 'json' | 'terraform' | 'cloudformation' | 'cli';
 
@@ -31,8 +31,17 @@ function tfName(text: string): string {
   return text.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([0-9])/, '_$1');
 }
 
+/**
+ * Heredocs are templates in Terraform: `${` and `%{` start an interpolation or a directive, so a
+ * policy variable such as ${aws:username} in a kept statement must be written `$${` (Terraform
+ * language docs, "Strings and Templates": escape sequences).
+ */
+export function escapeTerraformTemplate(text: string): string {
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
 function heredoc(json: string): string {
-  return `<<-EOT\n${json.split('\n').map((l) => `    ${l}`).join('\n')}\n  EOT`;
+  return `<<-EOT\n${escapeTerraformTemplate(json).split('\n').map((l) => `    ${l}`).join('\n')}\n  EOT`;
 }
 
 function renderTerraform(plan: FixPlan): string {
@@ -66,9 +75,13 @@ function logicalId(text: string): string {
 
 /**
  * CloudFormation has no stand-alone repository-policy resource: the policy is a property of
- * AWS::ECR::Repository, so the template shows it on the repository (import the repository into
- * the stack that owns it). The role policy is an AWS::IAM::RolePolicy of its own.
+ * AWS::ECR::Repository, and a new stack cannot create a repository that already exists. The
+ * template therefore says (in its Description, and fix on stderr) the two ways to use it.
  */
+export const CLOUDFORMATION_REPOSITORY_ADVICE =
+  'The repository already exists, so this cannot be deployed as a new stack: either import the repository into a stack with resource import ' +
+  '(aws cloudformation create-change-set --change-set-type IMPORT, DeletionPolicy Retain is set), or copy RepositoryPolicyText into the stack that already owns the repository.';
+
 function renderCloudFormation(plan: FixPlan): string {
   const resources: Record<string, unknown> = {};
   for (const c of plan.changes) {
@@ -88,7 +101,7 @@ function renderCloudFormation(plan: FixPlan): string {
   }
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: 'ecr-doctor: grants that let CodeBuild pull its build image',
+    Description: `ecr-doctor: grants that let CodeBuild pull its build image.${plan.changes.some((c) => c.kind === 'repository-policy') ? ` ${CLOUDFORMATION_REPOSITORY_ADVICE}` : ''}`,
     Resources: resources,
   };
   return `${JSON.stringify(template, null, 2)}\n`;

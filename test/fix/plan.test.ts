@@ -115,3 +115,42 @@ describe('planFix: a build of eb deploy\'s temporary project, without the builds
     expect(result?.fix?.command).toBe('ecr-doctor fix --buildspec buildspec.yml --dry-run   (in the EB project folder)');
   });
 });
+
+describe('planFix: gaps a hands-on tester found', () => {
+  it('plans no grant for an image in another region: the pull fails whatever the policy says', () => {
+    const image = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/app:v1`;
+    const plan = planFix(facts({ project: project({ image }), repositories: [repository({ region: 'eu-west-1' })] }));
+    expect(plan.changes).toEqual([]);
+    expect(plan.notes.join('\n')).toMatch(/region eu-west-1 but the project runs in us-east-1/);
+  });
+
+  it('SERVICE_ROLE across accounts with an unreadable owner repository: plans the role half and prints the owner statement', () => {
+    const crossImage = `${OTHER}.dkr.ecr.us-east-1.amazonaws.com/app:v1`;
+    const denied = { state: 'unreadable' as const, reason: 'AccessDenied on ecr:DescribeRepositories' };
+    const repo = { ...repository({ account: OTHER }), repository: denied, policy: { state: 'unreadable' as const, reason: 'AccessDenied on ecr:GetRepositoryPolicy' } };
+    const plan = planFix(facts({ project: project({ imagePullCredentialsType: 'SERVICE_ROLE', image: crossImage }), roles: [role()], repositories: [repo] }));
+    expect(plan.changes.map((c) => [c.kind, c.applicable])).toEqual([['role-policy', true]]);
+    expect((plan.changes[0] as RolePolicyChange).repositoryArns).toEqual([`arn:aws:ecr:us-east-1:${OTHER}:repository/app`]);
+    const note = plan.notes.find((n) => n.includes('its owner must add this statement'));
+    expect(note).toContain(`account ${OTHER} cannot be read from here (AccessDenied on ecr:DescribeRepositories)`);
+    expect(JSON.parse(note!.slice(note!.indexOf('{')))).toEqual({
+      Sid: 'EcrDoctorRolePull',
+      Effect: 'Allow',
+      Principal: { AWS: ROLE_ARN },
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    });
+  });
+
+  it('an eb grant says that Elastic-Beanstalk-<app>-* also matches applications named <app>-...', () => {
+    const eb = { projectRoot: '/p', buildspecPath: '/p/buildspec.yml', applicationName: 'shop', hasSettings: true, settings: { image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app:v1` } };
+    const plan = planFix(facts({ project: null, extra: { eb } }));
+    expect((plan.changes[0] as RepositoryPolicyChange).grants.codebuildSourceArns).toEqual([`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/Elastic-Beanstalk-shop-*`]);
+    expect(plan.notes).toContain(`eb:shop: arn:aws:codebuild:us-east-1:${ACCOUNT}:project/Elastic-Beanstalk-shop-* also matches the temporary projects of applications whose names start with "shop-" (for example shop-admin).`);
+    expect(planFix(facts({ project: null, extra: { eb } }), { scope: 'account' }).notes.join(' ')).not.toContain('shop-admin');
+  });
+
+  it('describes a role change once, with what it grants, not one "let" per action', () => {
+    const c = planFix(facts({ project: project({ imagePullCredentialsType: 'SERVICE_ROLE' }), roles: [role()] })).changes[0] as RolePolicyChange;
+    expect(c.why).toEqual([`let ${ROLE_ARN} pull from app (ecr:GetAuthorizationToken on *, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability)`]);
+  });
+});
