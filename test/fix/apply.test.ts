@@ -1,10 +1,10 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PolicyStore } from '../../src/fix/apply.js';
-import { applyChange, keepsForeignStatements } from '../../src/fix/apply.js';
-import { fileBackup } from '../../src/fix/backup.js';
+import type { Backup, PolicyStore } from '../../src/fix/apply.js';
+import { applyChange, BackupError, keepsForeignStatements } from '../../src/fix/apply.js';
+import { defaultBackupDir, fileBackup } from '../../src/fix/backup.js';
 import type { RepositoryPolicyChange } from '../../src/fix/plan.js';
 import { planFix } from '../../src/fix/plan.js';
 import { facts, policy, pushGrant, repository } from '../checks/facts-builder.js';
@@ -85,5 +85,84 @@ describe('keepsForeignStatements', () => {
     expect(keepsForeignStatements(seedText, change.after, ['EcrDoctorCodeBuildPull'])).toBe(true);
     expect(keepsForeignStatements(seedText, policy(), [])).toBe(false);
     expect(keepsForeignStatements(seedText, policy({ ...pushGrant, Action: 'ecr:*' }), [])).toBe(false);
+  });
+});
+
+describe('applyChange: stops cleanly, before any write', () => {
+  it('the live policy grew past 10,240 characters since the plan: a failed outcome, not a crash', async () => {
+    const big = Array.from({ length: 60 }, (_, i) => ({ ...pushGrant, Sid: `Filler${i}`, Principal: { AWS: `arn:aws:iam::111122223333:role/${'x'.repeat(100)}${i}` } }));
+    const { store, writes } = memoryStore(seedText, { beforeRead: () => policy(...big) });
+    const outcome = await applyChange(store, fileBackup(await mkdtemp(join(tmpdir(), 'ecr-doctor-')), undefined), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/10240-character limit.*; nothing was written$/) });
+    expect(writes).toEqual([]);
+  });
+
+  it('a statement with our Sid but another shape appeared since the plan: refused, nothing written', async () => {
+    const deny = { Sid: 'EcrDoctorCodeBuildPull', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' };
+    const { store, writes } = memoryStore(seedText, { beforeRead: () => policy(pushGrant, deny) });
+    const outcome = await applyChange(store, fileBackup(await mkdtemp(join(tmpdir(), 'ecr-doctor-')), undefined), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringContaining('statement "EcrDoctorCodeBuildPull" (#1) was not written by ecr-doctor (it is a Deny)') });
+    expect(writes).toEqual([]);
+  });
+
+  it('a backup that cannot be written: a failed outcome with the path, and no write', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+    await writeFile(join(dir, 'a-file'), 'x');
+    const { store, writes } = memoryStore(seedText);
+    const outcome = await applyChange(store, fileBackup(dir, join(dir, 'a-file', 'backup.json')), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cannot write the backup to .*a-file.*: (ENOTDIR|EEXIST); nothing was written$/) });
+    expect(writes).toEqual([]);
+  });
+
+  it('check() reports an unwritable backup location before anything is read or written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+    await writeFile(join(dir, 'a-file'), 'x');
+    await expect(fileBackup(dir, join(dir, 'a-file', 'sub', 'b.json')).check()).rejects.toThrow(BackupError);
+    await expect(fileBackup(join(dir, 'a-file'), undefined).check()).rejects.toThrow(/cannot write the backup to .*a-file.*ENOTDIR/);
+    await expect(fileBackup(dir, undefined).check()).resolves.toBeUndefined();
+  });
+});
+
+describe('applyChange: what was approved is what is written', () => {
+  it('interactive (requireReviewed): a policy changed since it was shown is not written', async () => {
+    const late = { Sid: 'AddedMeanwhile', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/late' }, Action: 'ecr:BatchGetImage' };
+    const { store, writes } = memoryStore(seedText, { beforeRead: (n) => (n === 0 ? policy(pushGrant, late) : undefined) });
+    const backup: Backup = { check: async () => {}, save: async () => { throw new Error('must not back up'); } };
+    const outcome = await applyChange(store, backup, change, { requireReviewed: true });
+    expect(outcome).toMatchObject({ status: 'failed', message: 'the policy changed while you were reviewing; run fix again' });
+    expect(writes).toEqual([]);
+  });
+
+  it('interactive: the same policy (other whitespace) is written exactly as shown', async () => {
+    const { store, writes } = memoryStore(JSON.stringify(JSON.parse(seedText), null, 4));
+    const outcome = await applyChange(store, fileBackup(await mkdtemp(join(tmpdir(), 'ecr-doctor-')), undefined), change, { requireReviewed: true });
+    expect(outcome.status).toBe('applied');
+    expect(writes).toEqual([change.after]);
+  });
+});
+
+describe('fileBackup', () => {
+  it('--backup DIR (an existing folder) writes a generated file inside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+    const into = join(dir, 'keep');
+    await mkdir(into);
+    const path = await fileBackup(join(dir, 'home'), into, () => new Date('2026-01-01T00:00:00Z')).save(change, seedText);
+    expect(path).toBe(join(into, '111122223333-us-east-1-app-2026-01-01T00-00-00-000Z.json'));
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ existed: true, policyText: seedText });
+  });
+
+  it('by default writes under <home>/.ecr-doctor/backups, never the current folder', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'ecr-doctor-home-'));
+    const path = await fileBackup(home, undefined).save(change, undefined);
+    expect(path.startsWith(`${defaultBackupDir(home)}/`)).toBe(true);
+    expect(defaultBackupDir('/home/me')).toBe('/home/me/.ecr-doctor/backups');
+    expect(await readdir(defaultBackupDir(home))).toHaveLength(1);
+  });
+
+  it('an applied change says whether there was a policy before', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'ecr-doctor-home-'));
+    const fresh = planFix(facts()).changes[0] as RepositoryPolicyChange;
+    const outcome = await applyChange(memoryStore(undefined).store, fileBackup(home, undefined), fresh);
+    expect(outcome).toMatchObject({ status: 'applied', hadPolicy: false });
   });
 });
