@@ -71,7 +71,8 @@ beforeAll(async () => {
   const creds = await createCliCredentials(aws);
   // The fixture's .elasticbeanstalk/config.yml names profile eb-cli, as `eb init` writes it; the
   // SDK then takes the key from that profile, not from the environment.
-  env = { ...awsEnv(endpoint, creds), ...(await writeCredentialsFile(tmp.path, creds, ['default', 'eb-cli'])) };
+  // HOME too: fix's default backups go to ~/.ecr-doctor/backups, never the developer's real one.
+  env = { ...awsEnv(endpoint, creds), ...(await writeCredentialsFile(tmp.path, creds, ['default', 'eb-cli'])), HOME: tmp.path };
 
   const roleArn = await createRole(aws, ROLE, { inline: { 'ecr-pull': roleEcrRights } });
   await createRepository(aws, 'my-web-app-build');
@@ -139,6 +140,9 @@ describe('the eb deploy seed story (issue 5)', () => {
   it('fix --buildspec --yes writes the ArnLike Elastic-Beanstalk-<app>-* statement (read back from moto)', async () => {
     const run = await runCli(['fix', '--buildspec', join(ebDir, 'buildspec.yml'), '--yes'], { cwd: tmp.path, env });
     expect(run.code, run.stderr).toBe(0);
+    // The pattern's reach is said, and the backup of "no policy" is in ~/.ecr-doctor/backups.
+    expect(run.stderr).toContain('also matches the temporary projects of applications whose names start with "my-web-app-"');
+    expect(run.stderr).toContain(`there was no policy before (recorded in ${join(tmp.path, '.ecr-doctor', 'backups')}/`);
     const { doc } = await readPolicy('my-web-app-build');
     expect(doc.Statement).toHaveLength(1);
     const [s] = doc.Statement;

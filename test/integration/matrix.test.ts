@@ -541,23 +541,25 @@ describe.concurrent('fix in SERVICE_ROLE mode', () => {
         name: 'NoSuchEntityException',
       });
 
-      const applied = await runCli(['fix', '--project', PROJECT, '--yes'], { env: cli.env, cwd });
+      // HOME is the test folder: backups go to ~/.ecr-doctor/backups, never into the cwd.
+      const applied = await runCli(['fix', '--project', PROJECT, '--yes'], { env: { ...cli.env, HOME: cwd }, cwd });
       expect(applied.code, `${applied.stdout}\n${applied.stderr}`).toBe(0);
       expectRolePullPolicy(await readInlinePolicy(w.a, 'matrix-build-role', 'ecr-doctor-image-pull'), repoArn);
       // Only its own policy is touched.
       const names = (await w.a.iam.send(new ListRolePoliciesCommand({ RoleName: 'matrix-build-role' }))).PolicyNames ?? [];
       expect(names.sort()).toEqual(['ecr-doctor-image-pull', 'logs']);
       expect(await readInlinePolicy(w.a, 'matrix-build-role', 'logs')).toEqual(policy({ Sid: 'Logs', Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*' }));
-      // The default backup folder under the cwd holds the "no policy before" record.
+      // The default backup folder under HOME holds the "no policy before" record.
       const backups = await readdir(join(cwd, '.ecr-doctor', 'backups'));
       expect(backups).toHaveLength(1);
       expect(JSON.parse(await readFile(join(cwd, '.ecr-doctor', 'backups', backups[0]!), 'utf8'))).toMatchObject({ existed: false, policyText: null, policyName: 'ecr-doctor-image-pull' });
+      expect(applied.stderr).toContain(`there was no policy before (recorded in ${join(cwd, '.ecr-doctor', 'backups', backups[0]!)})`);
 
       const after = await runCliJson<JsonReport>(['doctor', '--project', PROJECT, '--format', 'json'], { env: cli.env, cwd });
       expect(after.code, after.stderr).toBe(0);
       expect(after.json.results.find((r) => r.check === 'service-role-can-pull')?.status).toBe('pass');
 
-      const again = await runCli(['fix', '--project', PROJECT, '--yes'], { env: cli.env, cwd });
+      const again = await runCli(['fix', '--project', PROJECT, '--yes'], { env: { ...cli.env, HOME: cwd }, cwd });
       expect(again.code).toBe(0);
       expect(again.stderr).toMatch(/nothing to change/i);
     }),
@@ -583,7 +585,7 @@ describe.concurrent('fix in SERVICE_ROLE mode', () => {
         ['role-policy', w.A, true],
       ]);
 
-      const r = await runCli(['fix', '--project', PROJECT, '--yes'], { env: cli.env, cwd });
+      const r = await runCli(['fix', '--project', PROJECT, '--yes'], { env: { ...cli.env, HOME: cwd }, cwd });
       // The repository half is still missing after the role half is written: failures remain.
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
       expect(r.stderr).toMatch(/another account/);

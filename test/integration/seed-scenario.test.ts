@@ -57,8 +57,10 @@ function statementsBySid(doc: PolicyDoc): Map<string | undefined, Record<string,
   return new Map(doc.Statement.map((s) => [s.Sid, s]));
 }
 
+/** HOME is the cwd: fix's default backups go to ~/.ecr-doctor/backups, and no test writes to the real one. */
 function run(args: string[], opts: { cwd?: string } = {}) {
-  return runCli(args, { env: cli.env, cwd: opts.cwd ?? work });
+  const cwd = opts.cwd ?? work;
+  return runCli(args, { env: { ...cli.env, HOME: cwd }, cwd });
 }
 
 /** Every field DESIGN.md §3 promises, and a summary that counts the results. */
@@ -204,7 +206,7 @@ describe('seed scenario: CODEBUILD mode, repository policy without a CodeBuild g
     const saved = JSON.parse(await readFile(backup, 'utf8')) as { resource: string; existed: boolean; policyText: string };
     expect(saved).toMatchObject({ resource: repositoryArn, existed: true });
     expect(saved.policyText).toBe(originalPolicyText);
-    // --backup named the file: nothing under the cwd's default backup folder.
+    // --backup named the file: nothing under the default backup folder (~/.ecr-doctor, HOME is the cwd here).
     await expect(readdir(join(work, '.ecr-doctor'))).rejects.toMatchObject({ code: 'ENOENT' });
     // The re-check fix runs after writing reports the pull as allowed.
     expect(r.stdout).toMatch(/PASS\s+codebuild-principal-can-pull/);
