@@ -121,6 +121,19 @@ describe.concurrent('--output, --fail-on, --quiet', () => {
     expect((await runCli(['doctor', '--snapshot', warnOnly, '--fail-on', 'error'])).code).toBe(0);
   });
 
+  it('junit with --fail-on warning: the warning is a JUnit failure too, so the report group agrees with the exit code', async () => {
+    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (name) => ['testsuite', 'testcase'].includes(name) });
+    const strict = await runCli(['doctor', '--snapshot', warnOnly, '--format', 'junit', '--fail-on', 'warning']);
+    expect(strict.code).toBe(1);
+    const xml = parser.parse(strict.stdout) as { testsuites: { '@_failures': string; testsuite: any[] } };
+    expect(xml.testsuites['@_failures']).toBe('1');
+    const open = xml.testsuites.testsuite.find((s) => s['@_name'] === 'repository-policy-open');
+    expect(open?.testcase[0].failure['@_message']).toMatch(/^warning: .*OpenToAll/);
+    const lenient = await runCli(['doctor', '--snapshot', warnOnly, '--format', 'junit']);
+    expect(lenient.code).toBe(0);
+    expect((parser.parse(lenient.stdout) as { testsuites: { '@_failures': string } }).testsuites['@_failures']).toBe('0');
+  });
+
   it('--quiet: only the problems in text, no header or summary; json is still printed whole', async () => {
     const failing = await runCli(['doctor', '--snapshot', SEED, '--quiet']);
     expect(failing).toMatchObject({ code: 1, stderr: '' });

@@ -11,7 +11,8 @@ import { enableIamAuth } from '../support/moto-auth.js';
 import { startMotoServer, type MotoServer } from '../support/moto-server.js';
 
 // Issue 3, "Done when": a permission the tool itself lacks gives a "could not check" result
-// naming that permission, the other checks still run, and the run fails (exit 1): a check
+// naming that permission, the other checks still run, and the run does not pass: with nothing
+// else failing it exits 3, "could not finish (a required read denied)" (DESIGN.md §3); a check
 // that could not run is never a pass.
 //
 // moto enforces IAM only server-wide (moto-auth.ts), so this file runs its own server: set
@@ -106,9 +107,9 @@ describe.concurrent('doctor with IAM enforcement on (private moto server)', () =
     }
   });
 
-  it('without iam:GetRolePolicy: a "could not check" error naming it, the other checks still ran, exit 1', async () => {
+  it('without iam:GetRolePolicy: a "could not check" error naming it, the other checks still ran, exit 3', async () => {
     const r = await doctor('noGetRolePolicy', SR_PROJECT);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(3);
     const error = onlyError(r.json);
     expect(error.check).toBe('service-role-can-pull');
     expect(error.severity).toBe('error');
@@ -117,9 +118,9 @@ describe.concurrent('doctor with IAM enforcement on (private moto server)', () =
     expectOtherChecksRan(r.json);
     expect(r.json.summary).toMatchObject({ error: 1, fail: 0 });
 
-    // The text report says the same, and still fails the run.
+    // The text report says the same, and the run still does not pass.
     const text = await limit(() => runCli(['doctor', '--project', SR_PROJECT], { env: users.noGetRolePolicy.env }));
-    expect(text.code).toBe(1);
+    expect(text.code).toBe(3);
     expect(text.stdout).toMatch(/service-role-can-pull.*could not check.*AccessDenied on iam:GetRolePolicy/);
   });
 
@@ -129,9 +130,9 @@ describe.concurrent('doctor with IAM enforcement on (private moto server)', () =
     expect(r.json.summary.error).toBe(0);
   });
 
-  it('without ecr:GetRepositoryPolicy (CODEBUILD mode): an error naming it, repository and tag still checked, exit 1', async () => {
+  it('without ecr:GetRepositoryPolicy (CODEBUILD mode): an error naming it, repository and tag still checked, exit 3', async () => {
     const r = await doctor('noGetRepositoryPolicy', CB_PROJECT);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(3);
     const error = onlyError(r.json);
     expect(error.check).toBe('codebuild-principal-can-pull');
     expect(error.message).toBe('could not check the repository policy of locked/app: AccessDenied on ecr:GetRepositoryPolicy (needs ecr:GetRepositoryPolicy)');
@@ -141,16 +142,16 @@ describe.concurrent('doctor with IAM enforcement on (private moto server)', () =
   // Known bug (see the report): in SERVICE_ROLE mode, same account, service-role-can-pull only
   // reports an unreadable repository policy across accounts; here it says "may pull" although
   // a Deny in the unread repository policy would block the pull. Never a pass on a failed read.
-  it('without ecr:GetRepositoryPolicy (SERVICE_ROLE, same account): not a pass, an error naming it, exit 1', async () => {
+  it('without ecr:GetRepositoryPolicy (SERVICE_ROLE, same account): not a pass, an error naming it, exit 3', async () => {
     const r = await doctor('noGetRepositoryPolicy', SR_PROJECT);
     expect(statusOf(r.json, 'service-role-can-pull')).not.toContain('pass');
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(3);
     expect(failingResults(r.json).map((x) => x.message).join('\n')).toMatch(/AccessDenied on ecr:GetRepositoryPolicy/);
   });
 
-  it('without iam:GetRole: errors naming it for the role (and its boundary), the rest still ran, exit 1', async () => {
+  it('without iam:GetRole: errors naming it for the role (and its boundary), the rest still ran, exit 3', async () => {
     const r = await doctor('noGetRole', SR_PROJECT);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(3);
     const failing = failingResults(r.json);
     expect(failing.length).toBeGreaterThan(0);
     for (const f of failing) {
@@ -160,9 +161,9 @@ describe.concurrent('doctor with IAM enforcement on (private moto server)', () =
     expectOtherChecksRan(r.json);
   });
 
-  it('without codebuild:BatchGetProjects: project-found is an error naming it, exit 1', async () => {
+  it('without codebuild:BatchGetProjects: project-found is an error naming it, exit 3', async () => {
     const r = await doctor('noBatchGetProjects', SR_PROJECT);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(3);
     const error = onlyError(r.json);
     expect(error.check).toBe('project-found');
     expect(error.message).toMatch(/could not check project denied-service-role: AccessDenied on codebuild:BatchGetProjects/);
