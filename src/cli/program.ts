@@ -62,7 +62,7 @@ Examples:
     .option('-y, --yes', 'apply without asking (without it: ask at a terminal, exit 2 without one)')
     .addOption(new Option('-f, --format <format>', 'how to print the planned policy').choices(['json', 'terraform', 'cloudformation', 'cli']).default('json'))
     .addOption(new Option('--scope <scope>', 'which projects the repository grant covers (default: project, or eb-app on the eb path)').choices(['project', 'eb-app', 'account']))
-    .option('--backup <file>', 'where to save the policy being replaced (default: .ecr-doctor/backups/ under the current folder)');
+    .option('--backup <file>', 'where to save the policy being replaced: a file, or a folder (default: ~/.ecr-doctor/backups/)');
   addCommonOptions(fix, QUIET_HELP.fix).action(async (_o: Record<string, unknown>, cmd: Command) => {
     const o = optionsOf(cmd);
     const { runFix } = await import('./fix.js');

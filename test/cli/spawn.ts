@@ -2,7 +2,7 @@
 // bundle, the exit code and both output streams. Each run starts from an environment with nothing
 // AWS-, CodeBuild- or colour-related inherited from the developer's shell.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,8 @@ const INHERITED_OUT = /^(AWS_|CODEBUILD_|FORCE_COLOR$|NO_COLOR$|CI$|NODE_OPTIONS
  * AWS config files that do not exist (a developer's ~/.aws never leaks in), IMDS off (a missing
  * credential fails at once), NO_COLOR=1 unless the caller overrides it.
  */
+const TEST_HOME = mkdtempSync(join(tmpdir(), 'ecr-doctor-home-'));
+
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_OUT.test(k)) env[k] = v;
@@ -48,6 +50,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
     AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'ecr-doctor-test-no-such-dir', 'credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // fix keeps backups under ~/.ecr-doctor: a test never writes into the real home.
+    HOME: TEST_HOME,
   });
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];

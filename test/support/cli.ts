@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -47,6 +49,8 @@ function isolatedParentEnv(): Record<string, string> {
  * does not exist so a developer's ~/.aws never leaks in, and IMDS is off so a missing credential
  * fails fast instead of probing 169.254.169.254.
  */
+const TEST_HOME = mkdtempSync(join(tmpdir(), 'ecr-doctor-home-'));
+
 export function runCli(args: readonly string[], opts: RunCliOptions = {}): Promise<CliRun> {
   if (!existsSync(DIST_ENTRY)) {
     return Promise.reject(new Error(`runCli: ${DIST_ENTRY} is missing; build first with: node scripts/build.mjs`));
@@ -58,6 +62,8 @@ export function runCli(args: readonly string[], opts: RunCliOptions = {}): Promi
     AWS_CONFIG_FILE: '/nonexistent/ecr-doctor-test/aws-config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ecr-doctor-test/aws-credentials',
     AWS_EC2_METADATA_DISABLED: 'true',
+    // fix keeps backups under ~/.ecr-doctor: a test never writes into the real home.
+    HOME: TEST_HOME,
     ...opts.env,
   };
   const timeoutMs = opts.timeoutMs ?? 30_000;
