@@ -89,4 +89,22 @@ describe.concurrent('could not finish (exit 3)', () => {
     expectIncomplete(run, /^error: no usable AWS credentials: profile "gone" \(from AWS_PROFILE\) was not found/);
     expect(run.stderr).toMatch(/^hint: .*unset AWS_PROFILE/m);
   });
+
+  it('STS answering with HTML (a 403 page, or a 200 page with no account): exit 3, never the "bug" line', async () => {
+    for (const status of [403, 200]) {
+      const sts = await serve((req, res) => {
+        if (req.headers['x-amz-target']) return htmlPage(req, res);
+        res.writeHead(status, { 'content-type': 'text/html' });
+        res.end('<html><body>Access blocked by the corporate proxy</body></html>');
+      });
+      try {
+        const run = await runCli(['doctor', '--image', '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1', '--endpoint-url', sts.endpoint], { cwd: tmp.path, env: KEYS, timeoutMs: 30_000 });
+        expect(run.code, run.stderr).toBe(3);
+        expect(run.stderr).not.toContain('this is a bug');
+        expect(describeStderr(run.stderr).hasStack).toBe(false);
+      } finally {
+        await close(sts.server);
+      }
+    }
+  }, 60_000);
 });

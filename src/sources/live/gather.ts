@@ -6,7 +6,7 @@ import { IncompleteError } from '../../model/errors.js';
 import { absent, present, unreadable } from '../../model/fact.js';
 import type { BuildFacts, CallerIdentity, Facts, RoleFacts } from '../../model/facts.js';
 import type { Target } from '../../model/target.js';
-import { asFatal, unreadableFrom } from './aws-errors.js';
+import { asFatal, errorName, unreadableFrom } from './aws-errors.js';
 import type { AwsClients } from './clients.js';
 import { findLastFailedBuild, readBuilds, readProjects } from './codebuild.js';
 import type { RepositoryRequest } from './ecr.js';
@@ -21,9 +21,13 @@ async function readCaller(clients: AwsClients): Promise<CallerIdentity> {
   try {
     const out = await clients.sts.send(new GetCallerIdentityCommand({}));
     const arn = out.Arn ?? '';
-    return { account: out.Account ?? '', arn, partition: parseArn(arn)?.partition ?? 'aws' };
+    // An answer without an account is no AWS answer (an HTML page served with 200, say).
+    if (!out.Account) throw new IncompleteError('sts:GetCallerIdentity returned no account: the endpoint did not answer like AWS', 'check --endpoint-url, --region and any proxy in between');
+    return { account: out.Account, arn, partition: parseArn(arn)?.partition ?? 'aws' };
   } catch (e) {
-    throw asFatal(e) ?? e;
+    if (e instanceof IncompleteError) throw e;
+    // Who we are is needed for every verdict: whatever stops it stops the run (exit 3), never a "bug".
+    throw asFatal(e, 'sts:GetCallerIdentity') ?? new IncompleteError(`cannot tell who ecr-doctor runs as: ${errorName(e)} on sts:GetCallerIdentity`, 'check the credentials, --endpoint-url and --region');
   }
 }
 
