@@ -11,7 +11,7 @@ export interface Target {
   /** How the target was found, for the report header: "--project x", "CODEBUILD_BUILD_ARN", "buildspec.yml". */
   foundBy: string;
   /**
-   * The region the target itself names (the build ARN inside CodeBuild). Inside a build the
+   * The region the target itself names (a project or build ARN, or CODEBUILD_BUILD_ARN). Inside a build the
    * container's credentials and region are the right ones, not the profile and region that a
    * committed .elasticbeanstalk/config.yml names for a developer's machine.
    */
