@@ -3,10 +3,10 @@
  * account and cross-account). SCPs, RCPs and session policies are out of scope: the caller
  * cannot read them from a member account and must report them as a possibility.
  */
-import type { ActualValue, ContextValue } from './conditions.js';
+import type { ContextValue } from './conditions.js';
 import { accountOf, partitionOf } from './matchers.js';
 import type { PolicyDocument } from './parse.js';
-import { evaluateStatement, type CallerIdentity, type PrincipalVia, type StatementStatus } from './statement.js';
+import { evaluateStatement, type CallerIdentity, type PrincipalVia, type StatementMiss, type StatementStatus } from './statement.js';
 
 export type { ContextValue } from './conditions.js';
 
@@ -51,14 +51,9 @@ export interface StatementRef {
   effect: 'Allow' | 'Deny';
 }
 
-export interface NonMatch {
+/** Why a candidate statement did not apply: the first reason, and which statement. */
+export interface NonMatch extends StatementMiss {
   statement: StatementRef;
-  element: 'action' | 'principal' | 'resource' | 'condition';
-  detail: string;
-  operator?: string;
-  key?: string;
-  expected?: string[];
-  actual?: ActualValue;
 }
 
 export interface Evaluation {
