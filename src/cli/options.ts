@@ -1,3 +1,4 @@
+import type { Format } from '../report/formats.js';
 import { UsageError } from '../model/errors.js';
 
 export interface CommonOptions {
@@ -68,7 +69,7 @@ export function hasExplicitTarget(o: TargetOptions): boolean {
  * The report format an --output file name asks for, when --format was not given:
  * .xml junit (CodeBuild report groups), .sarif sarif, .json json, anything else text.
  */
-export function formatForOutput(file: string): 'text' | 'json' | 'junit' | 'sarif' {
+export function formatForOutput(file: string): Format {
   const name = file.toLowerCase();
   if (name.endsWith('.xml')) return 'junit';
   if (name.endsWith('.sarif') || name.endsWith('.sarif.json')) return 'sarif';

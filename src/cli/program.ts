@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../model/errors.js';
 import { EXIT } from '../model/exit-code.js';
+import { FORMATS } from '../report/formats.js';
 import { VERSION } from '../version.js';
 import { addCommonOptions, addTargetOptions, commonOf, optionsOf, QUIET_HELP, targetsOf } from './option-defs.js';
 import { formatForOutput } from './options.js';
@@ -38,7 +39,7 @@ Examples:
     .option('--snapshot <file>', 'read the facts from a snapshot file instead of AWS')
     .addOption(
       new Option('-f, --format <format>', 'report format')
-        .choices(['text', 'json', 'junit', 'sarif'])
+        .choices(FORMATS)
         .default('text', 'text, or from the --output name: .xml junit, .sarif sarif, .json json'),
     )
     .option('-o, --output <file>', 'write the report to a file (a summary line still goes to stdout)')

@@ -6,8 +6,9 @@ import type { Paint } from './paint.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
 
-export type Format = 'text' | 'json' | 'junit' | 'sarif';
-export const FORMATS: readonly Format[] = ['text', 'json', 'junit', 'sarif'];
+import type { Format } from './formats.js';
+
+export type { Format };
 
 export interface RenderOptions {
   paint: Paint;
