@@ -35,13 +35,14 @@ export const codebuildPrincipalCanPull: Check = {
       case 'allowed': {
         const by = decidingStatements(evaluations, 'allowed').map(statementName).join(', ');
         // RCPs now cover ECR and can block a service principal, but a member account cannot read them (DOMAIN.md §6).
-        return [r.pass(`${CODEBUILD_SERVICE} may pull from ${ref.repository}: allowed by statement ${by} of the repository policy (resource control policies of your organization are not readable here and not checked).`, { evidence })];
+        return [r.pass(`${CODEBUILD_SERVICE} may pull from ${ref.repository}: allowed by statement ${by} of the repository policy (your organization's service and resource control policies cannot be read from this account and are not checked).`, { evidence })];
       }
       case 'explicit-deny': {
         const by = decidingStatements(evaluations, 'explicit-deny').map(statementName).join(', ');
         return [r.fail(`${CODEBUILD_SERVICE} may not pull from ${ref.repository}: statement ${by} of the repository policy denies ${actionsWith(evaluations, 'explicit-deny').join(' and ')}, and a Deny beats any Allow.`, {
           evidence,
-          fix: { ...fix, description: `Narrow statement ${by} in ${where} so it does not match ${CODEBUILD_SERVICE}'s pull (for example exclude requests where aws:PrincipalServiceName is ${CODEBUILD_SERVICE}); ecr-doctor never edits statements it did not write.`, statement: undefined },
+          // No command and no statement: fix would only refuse; the Deny is the user's to change.
+          fix: { target: fix.target, account: fix.account, resource: fix.resource, description: `Narrow statement ${by} in ${where} so it does not match ${CODEBUILD_SERVICE}'s pull (for example exclude requests where aws:PrincipalServiceName is ${CODEBUILD_SERVICE}); ecr-doctor never edits statements it did not write.` },
         })];
       }
       case 'implicit-deny': {

@@ -115,7 +115,7 @@ export const serviceRoleCanPull: Check = {
     switch (worstOutcome(evaluations)) {
       case 'allowed':
         // SCPs (and RCPs) cannot be read from a member account: say so, never claim them (DOMAIN.md §6).
-        return [r.pass(`The service role ${roleArn} may pull from ${ref.repository}${crossAccount ? ' (identity policy and repository policy both allow it)' : ''}; organization SCPs/RCPs are not readable here and not checked.`, { evidence })];
+        return [r.pass(`The service role ${roleArn} may pull from ${ref.repository}${crossAccount ? ' (identity policy and repository policy both allow it)' : ''} (your organization's service and resource control policies cannot be read from this account and are not checked).`, { evidence })];
       case 'undecidable':
         return [r.warn(`Cannot decide whether ${roleArn} may pull from ${ref.repository}: it depends on ${undecidableReason(evaluations)}.`, { evidence })];
       case 'explicit-deny': {

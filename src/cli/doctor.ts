@@ -8,6 +8,7 @@ import { formatSummary } from '../report/text.js';
 import { loadFacts } from './load-facts.js';
 import type { CommonOptions, TargetOptions } from './options.js';
 import { loadPaint, makeProgress, writeOut, writeReportFile } from './output.js';
+import { withRunFlags } from './run-flags.js';
 
 export interface DoctorOptions extends TargetOptions, CommonOptions {
   format: Format;
@@ -18,7 +19,7 @@ export interface DoctorOptions extends TargetOptions, CommonOptions {
 export async function runDoctor(o: DoctorOptions): Promise<number> {
   const progress = makeProgress(!o.quiet && !!o.verbose);
   const { facts, target, source } = await loadFacts(o, o, progress);
-  const results = runChecks(facts);
+  const results = withRunFlags(runChecks(facts), facts.region, o);
   const report = buildReport(results, facts, target, source);
   const paint = await loadPaint(o.color && o.format === 'text' && !o.output);
   const text = renderReport(o.format, report, { paint, verbose: !!o.verbose, quiet: !!o.quiet && !o.output, failOn: o.failOn });

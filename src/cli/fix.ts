@@ -69,6 +69,9 @@ async function confirm(count: number): Promise<boolean> {
   try {
     const answer = await rl.question(`Apply ${count === 1 ? 'this change' : `these ${count} changes`}? [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    // Ctrl-D or Ctrl-C at the prompt: a "no", not an error.
+    return false;
   } finally {
     rl.close();
   }

@@ -104,8 +104,15 @@ export async function applyChange(store: PolicyStore, backup: Backup, change: Po
     throw e;
   }
   const hadPolicy = current !== undefined;
-  await write(store, change, target);
-  const after = await read(store, change);
+  let after: string | undefined;
+  try {
+    await write(store, change, target);
+    after = await read(store, change);
+  } catch (e) {
+    // Past this point the write may have happened (a time-out after it reached ECR): say where the old policy is.
+    const message = e instanceof Error ? e.message.replace(/^error: /, '') : String(e);
+    return { status: 'failed', change, backup: saved, message: `${message}; the write may have been applied; ${describeBackup(saved, hadPolicy)}` };
+  }
   if (after === undefined || !sameDocument(after, target)) {
     return { status: 'failed', change, backup: saved, message: `the policy read back differs from what was written (another writer?); ${describeBackup(saved, hadPolicy)}` };
   }

@@ -1,6 +1,7 @@
-import { worstOutcome } from '../checks/describe-evaluation.js';
+import { decidingStatements, worstOutcome } from '../checks/describe-evaluation.js';
 import { ebSourceArnPinned } from '../checks/eb-source-arn-pinned.js';
 import { contextFor, runChecks } from '../checks/index.js';
+import { statementName } from '../checks/policy-statements.js';
 import type { EcrImage } from '../checks/pull-access.js';
 import { evaluateCodebuildPull, evaluateRolePull, repositoryPolicyDocument, rolePolicies } from '../checks/pull-access.js';
 import type { PullSubject } from '../checks/subjects.js';
@@ -45,8 +46,12 @@ function planCodebuildPull(facts: Facts, s: PullSubject, ref: EcrImage, policy: 
     w.notes.push(`${s.label}: a cross-account image cannot be pulled in CODEBUILD mode; no policy fixes that (see the pull-mode result).`);
     return;
   }
-  const outcome = worstOutcome(evaluateCodebuildPull(s, ref, policy));
-  if (outcome === 'explicit-deny') w.notes.push(`${s.label}: a Deny statement in the repository policy of ${ref.repository} blocks the pull; fix never edits statements it did not write.`);
+  const pulls = evaluateCodebuildPull(s, ref, policy);
+  const outcome = worstOutcome(pulls);
+  if (outcome === 'explicit-deny') {
+    const denies = decidingStatements(pulls, 'explicit-deny').map((d) => `statement ${statementName(d)}`).join(', ');
+    w.notes.push(`${s.label}: ${denies} of the repository policy of ${ref.repository} denies the pull; fix never edits statements it did not write: change or remove it yourself.`);
+  }
   if (outcome !== 'implicit-deny' && !(outcome === 'undecidable' && s.kind === 'image')) return;
   const arn = sourceArnForScope(s, scope);
   if (!arn) {
@@ -84,7 +89,10 @@ function planRolePull(facts: Facts, s: PullSubject, ref: EcrImage, policy: Polic
   const roleAccount = parseArn(roleArn)?.account ?? ref.account;
   const evaluations = evaluateRolePull(roleArn, roleAccount, ref, rolePolicies(role), policy);
   const outcome = worstOutcome(evaluations);
-  if (outcome === 'explicit-deny') w.notes.push(`${s.label}: a Deny statement blocks ${roleArn}; fix never edits statements it did not write.`);
+  if (outcome === 'explicit-deny') {
+    const denies = decidingStatements(evaluations, 'explicit-deny').map((d) => `statement ${statementName(d)} of ${d.kind === 'resource' ? `the repository policy of ${ref.repository}` : d.policy}`).join(', ');
+    w.notes.push(`${s.label}: ${denies} denies ${roleArn} the pull; fix never edits statements it did not write: change or remove it yourself.`);
+  }
   if (outcome !== 'implicit-deny') return;
   const crossAccount = roleAccount !== ref.account;
   let identity = false;
@@ -147,7 +155,7 @@ const POLICY_CHECKS = new Set(['codebuild-principal-can-pull', 'service-role-can
 function unfixableNotes(facts: Facts): string[] {
   return runChecks(facts)
     .filter((r) => (r.status === 'fail' || r.status === 'error') && !POLICY_CHECKS.has(r.check))
-    .map((r) => `${r.subject}: ${r.message}${r.fix ? ` fix writes policies only: ${r.fix.description}` : ''}`);
+    .map((r) => `${r.subject}: ${r.message}${r.fix ? ` fix writes policies only; ${r.fix.description.charAt(0).toLowerCase()}${r.fix.description.slice(1)}` : ''}`);
 }
 
 function mergeFor<T>(where: string, merge: () => T): T {

@@ -45,6 +45,8 @@ export function mergeOwnedStatements(
   if (currentText !== undefined && currentText.trim() !== '') {
     const parsed = parsePolicy(currentText);
     if (!parsed.ok) return invalid(`the current policy cannot be read (${parsed.error.path}: ${parsed.error.message})`);
+    // JSON.parse would round a whole number past 2^53 and write it back changed: refuse rather than alter it.
+    if (/[:[,]\s*-?\d{16,}\s*[,}\]]/.test(currentText)) return invalid('the current policy holds a number too large to write back unchanged; edit it by hand');
     current = parsed.policy.raw;
   }
 

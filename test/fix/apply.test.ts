@@ -166,3 +166,21 @@ describe('fileBackup', () => {
     expect(outcome).toMatchObject({ status: 'applied', hadPolicy: false });
   });
 });
+
+describe('applyChange when the write or the read-back fails', () => {
+  it('reports the failure with the backup path, and says the write may have been applied', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+    let reads = 0;
+    const store: PolicyStore = {
+      async readRepositoryPolicy() {
+        if (reads++ > 0) throw new Error('ThrottlingException on ecr:GetRepositoryPolicy');
+        return seedText;
+      },
+      async writeRepositoryPolicy() {},
+      readRolePolicy: async () => undefined,
+      writeRolePolicy: async () => {},
+    };
+    const outcome = await applyChange(store, fileBackup(dir, undefined), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/ThrottlingException.*the write may have been applied.*\.ecr-doctor\/backups\//) });
+  });
+});

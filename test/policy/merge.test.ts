@@ -99,3 +99,11 @@ describe('mergeOwnedStatements', () => {
     expect(r.message).toMatch(/^the merged policy would be \d+ characters even without whitespace, over the 10240-character limit of an ECR repository policy/);
   });
 });
+
+describe('mergeOwnedStatements and numbers JSON cannot carry', () => {
+  it('refuses a policy with a whole number past 2^53 rather than writing it back rounded', () => {
+    const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Big', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage', Condition: { NumericGreaterThan: { 'ecr:x': 1 } } }] }).replace('"ecr:x":1', '"ecr:x":9007199254740993');
+    const result = mergeOwnedStatements(text, [{ Sid: 'EcrDoctorCodeBuildPull', Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'ecr:BatchGetImage' }], (sid) => sid === 'EcrDoctorCodeBuildPull');
+    expect(result).toMatchObject({ ok: false, reason: 'invalid-policy', message: expect.stringContaining('too large to write back unchanged') });
+  });
+});
