@@ -47,6 +47,11 @@ describe('role-rights-unused', () => {
     expect(r?.status).toBe('warn');
     expect(r?.message).toContain('pipeline project in SERVICE_ROLE mode works with the same role while eb deploy fails');
   });
+  it('tells a plain CODEBUILD-mode project the same: the role it gave ECR rights does not make the pull', () => {
+    const [r] = runCheck(roleRightsUnused, facts({ roles: [role({ inline: { pull: rolePullPolicy() } })] }));
+    expect(r?.status).toBe('warn');
+    expect(r?.message).toMatch(/this project pulls in CODEBUILD mode, so the pull is made by codebuild\.amazonaws\.com/);
+  });
   it('says nothing when the role has no ECR rights, or when the repository policy allows the pull', () => {
     expect(runCheck(roleRightsUnused, ebFacts())).toEqual([]);
     const pattern = `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/Elastic-Beanstalk-my-web-app-*`;

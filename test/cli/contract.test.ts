@@ -134,7 +134,7 @@ describe('doctor --snapshot on the seed case', () => {
     const run = await runCli(['doctor', '--snapshot', SEED]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^\s+FAIL\s+codebuild-principal-can-pull\s+codebuild\.amazonaws\.com may not pull from seed-app/m);
-    expect(run.stdout).toMatch(/^Summary: 7 passed, 1 failed, 0 warnings, 0 skipped, 0 errors$/m);
+    expect(run.stdout).toMatch(/^Summary: 7 passed, 1 failed, 1 warning, 0 skipped, 0 errors$/m);
     expect(run.stdout).toContain('run: ecr-doctor fix --project seed-app-build --dry-run');
     expect(run.stderr).toBe('');
   });

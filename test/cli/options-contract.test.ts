@@ -109,7 +109,7 @@ describe.concurrent('the no-target hint fits the command', () => {
 
 describe.concurrent('--output without --format: the file name chooses', () => {
   it.each([
-    ['report.xml', 'junit', (s: string) => expect(s).toMatch(/^<\?xml [^>]*\?>\n<testsuites name="ecr-doctor" tests="8" failures="1"/)],
+    ['report.xml', 'junit', (s: string) => expect(s).toMatch(/^<\?xml [^>]*\?>\n<testsuites name="ecr-doctor" tests="9" failures="1"/)],
     ['report.sarif', 'sarif', (s: string) => expect(JSON.parse(s).version).toBe('2.1.0')],
     ['report.JSON', 'json', (s: string) => expect(parseReport(s).summary.fail).toBe(1)],
     ['report.txt', 'text', (s: string) => expect(s).toMatch(/^ecr-doctor \S+ /)],

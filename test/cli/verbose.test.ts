@@ -59,7 +59,7 @@ describe('doctor --verbose', () => {
     expect(run.stderr).toMatch(/^ecr-doctor: region us-east-1 \(from AWS_REGION\); endpoint: AWS_ENDPOINT_URL http:\/\/127\.0\.0\.1:\d+$/m);
     expect(run.stderr).toMatch(/^ecr-doctor: credentials: the SDK's default chain/m);
     expect(run.stderr).toMatch(/^ecr-doctor: credentials resolved by the SDK from environment variables \(AWS_ACCESS_KEY_ID\)$/m);
-    expect(run.stderr).toMatch(/^ecr-doctor: read 1 project, 0 builds, 1 repository, 0 roles in \d+\.\d\d s$/m);
+    expect(run.stderr).toMatch(/^ecr-doctor: read 1 project, 0 builds, 1 repository, 1 role in \d+\.\d\d s$/m);
     expectNoSecret(run.stderr);
   });
 

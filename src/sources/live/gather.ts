@@ -69,8 +69,9 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
       const req = repos.get(ref.repositoryArn) ?? { arn: ref.repositoryArn, registryId: ref.account, region: ref.region, name: ref.repository, references: [] };
       if (!req.references.includes(ref.reference)) req.references.push(ref.reference);
       repos.set(ref.repositoryArn, req);
-      // The role matters for SERVICE_ROLE pulls, and for eb deploy, where its unused ECR rights are the story.
-      if (s.serviceRoleArn && (s.mode === 'SERVICE_ROLE' || s.kind === 'eb-app' || s.kind === 'build')) roles.add(s.serviceRoleArn);
+      // The role makes SERVICE_ROLE pulls; in CODEBUILD mode its ECR rights are the usual red herring
+      // ("I gave the role ECR rights and it still fails"), which the report can only name if it read them.
+      if (s.serviceRoleArn) roles.add(s.serviceRoleArn);
     }
   }
   const cache: ManagedPolicyCache = new Map();
