@@ -42,9 +42,11 @@ describe('renderPlan', () => {
     const file = join(dir, 'template.json');
     await writeFile(file, template);
     // cfn-lint exits non-zero on errors (2) and warnings (4); informational findings (8) are fine.
-    const result = await run('cfn-lint', [file]).then(() => ({ code: 0, stdout: '' }), (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }));
+    const result = await run('cfn-lint', [file]).then(() => ({ code: 0, stdout: '' }), (e: { code: number | string; stdout: string }) => ({ code: e.code, stdout: e.stdout }));
+    // A missing cfn-lint (ENOENT) must fail this test, never pass it: `npm run setup:test` installs it.
+    expect(typeof result.code, `cfn-lint did not run (${String(result.code)}); install it with: npm run setup:test`).toBe('number');
     expect(result.stdout).toBe('');
-    expect(result.code & 6).toBe(0);
+    expect((result.code as number) & 6).toBe(0);
   }, 60_000);
 });
 
