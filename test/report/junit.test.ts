@@ -2,23 +2,11 @@ import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { CHECK_CATALOG, CHECK_IDS } from '../../src/checks/catalog.js';
-import { summarise, type Report, type Result } from '../../src/model/result.js';
+import type { Result } from '../../src/model/result.js';
+import { makeReport, PROJECT, REPO, ROLE } from './sample-report.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { escapeXmlAttribute, escapeXmlText, stripIllegalXmlChars } from '../../src/report/xml-escape.js';
 
-const PROJECT = 'arn:aws:codebuild:us-east-1:111122223333:project/web<"prod"> & \'blue\'';
-const REPO = 'arn:aws:ecr:us-east-1:444455556666:repository/team/web';
-const ROLE = 'arn:aws:iam::111122223333:role/codebuild-web-service-role';
-
-function makeReport(results: Result[]): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'ecr-doctor', version: '0.1.0-test' },
-    target: { kind: 'project', projects: ['web'] },
-    summary: summarise(results),
-    results,
-  };
-}
 
 // Deliberately out of catalogue order, with two results for one check, to pin the ordering.
 const RESULTS: Result[] = [
