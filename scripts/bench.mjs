@@ -13,6 +13,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startMoto } from './moto-server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SNAPSHOT = join(ROOT, 'fixtures', 'snapshots', 'seed-codebuild-mode.json');
@@ -81,44 +82,6 @@ function timed(command, args, env, { cwd = ROOT } = {}) {
       resolve({ ms: t1 - t0, t0, t1, code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
   });
-}
-
-function startMoto() {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
-    started.add(child);
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`moto printed no "Running on" line within 30 s: ${output.slice(-400)}`)), 30_000);
-    const onData = (chunk) => {
-      output += chunk;
-      const m = / \* Running on (http:\/\/127\.0\.0\.1:(\d+))/.exec(output);
-      if (!m) return;
-      clearTimeout(timer);
-      // Drain the request log so a full pipe never blocks the server.
-      child.stdout.removeAllListeners('data').resume();
-      child.stderr.removeAllListeners('data').resume();
-      resolve({ child, endpoint: m[1] });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => reject(new Error(`cannot run python3: ${e.message}. Install moto: python3 -m pip install 'moto[server]>=5.1,<6'`)));
-    child.on('exit', (code) => reject(new Error(`moto exited early (code ${code}): ${output.slice(-400)}. Install: python3 -m pip install 'moto[server]>=5.1,<6'`)));
-  });
-}
-
-async function waitForMoto(endpoint) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${endpoint}/moto-api/data.json`)).ok) return;
-    } catch {
-      // not yet listening
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`moto did not answer at ${endpoint}`);
 }
 
 // ---------------------------------------------------------------- counting proxy
@@ -460,8 +423,7 @@ async function main() {
     for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
     const bin = join(copy, 'bin', 'ecr-doctor.js');
     log('bench: starting moto server...');
-    const moto = await startMoto();
-    await waitForMoto(moto.endpoint);
+    const moto = await startMoto({ onSpawn: (child) => started.add(child) });
     proxy = await startCountingProxy(moto.endpoint);
     log(`bench: moto at ${moto.endpoint}, counting proxy at ${proxy.endpoint}; creating fixtures...`);
     // The bench's own fixture clients; the CLI sets this itself (DESIGN.md §6).

@@ -20,6 +20,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startMoto } from './moto-server.mjs';
 
 // On Node 20 the SDK prints a notice about its future Node 22 requirement; it means nothing here.
 // Set the documented opt-out before the SDK loads (hence the dynamic imports).
@@ -49,48 +50,6 @@ const FAKE_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 
 // ── moto and the registryId proxy ──────────────────────────────────────────────
-
-function startMoto() {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`moto did not start within 20 s: ${output.slice(-500)}`));
-    }, 20_000);
-    const onData = (chunk) => {
-      output += chunk.toString('utf8');
-      // Werkzeug prints " * Running on http://127.0.0.1:PORT" (on stderr).
-      const m = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout.removeAllListeners('data').resume();
-      child.stderr.removeAllListeners('data').resume();
-      resolve({ endpoint: m[1], child });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run python3 -m moto.server (${e.message}); install: python3 -m pip install 'moto[server]>=5.1,<6'`));
-    });
-  });
-}
-
-async function waitForMoto(endpoint) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${endpoint}/moto-api/data.json`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`moto does not answer at ${endpoint}`);
-}
 
 // moto 5.2 serves every ECR call from the CALLER's account and only filters by registryId, so a
 // cross-account read would come back RepositoryNotFoundException. AWS serves registryId B from
@@ -516,7 +475,6 @@ async function main() {
   const stop = () => moto.child.kill('SIGTERM');
   process.once('exit', stop);
   try {
-    await waitForMoto(moto.endpoint);
     const recorded = new Map();
     for (const name of names.filter((n) => n in SCENARIOS)) {
       recorded.set(name, await record(name, moto.endpoint, proxy.endpoint, tmpRoot));
