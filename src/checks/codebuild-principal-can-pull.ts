@@ -1,4 +1,4 @@
-import { codebuildPullStatement } from '../fix/statements.js';
+import { codebuildPullStatement } from '../grants/pull-grants.js';
 import type { Check } from './check.js';
 import { resultsFor, unreadableMessage } from './check.js';
 import { actionsWith, decidingStatements, evaluationEvidence, undecidableReason, worstOutcome } from './describe-evaluation.js';

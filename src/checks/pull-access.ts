@@ -2,7 +2,7 @@ import type { ImageRef } from '../image/parse-image-ref.js';
 import type { NamedPolicy, RepositoryFacts, RoleFacts } from '../model/facts.js';
 import type { AccessRequest, ContextValue, Evaluation, NamedDocument, PolicyDocument } from '../policy/index.js';
 import { evaluateAccess, parsePolicy } from '../policy/index.js';
-import { REQUIRED_PULL_ACTIONS } from '../fix/statements.js';
+import { REQUIRED_PULL_ACTIONS } from '../grants/pull-grants.js';
 import type { PullSubject } from './subjects.js';
 
 export type EcrImage = Extract<ImageRef, { kind: 'ecr' }>;

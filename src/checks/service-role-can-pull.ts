@@ -1,4 +1,4 @@
-import { rolePullIdentityStatements, rolePullRepositoryStatement } from '../fix/statements.js';
+import { rolePullIdentityStatements, rolePullRepositoryStatement } from '../grants/pull-grants.js';
 import type { Result } from '../model/result.js';
 import type { Check } from './check.js';
 import { resultsFor, unreadableMessage } from './check.js';

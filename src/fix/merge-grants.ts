@@ -12,7 +12,7 @@ import {
   codebuildPullStatement,
   rolePullIdentityStatements,
   rolePullRepositoryStatement,
-} from './statements.js';
+} from '../grants/pull-grants.js';
 import type { PolicyChange, RepositoryGrants } from './types.js';
 import { PlanError } from './types.js';
 

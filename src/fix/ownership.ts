@@ -7,7 +7,7 @@
  */
 import type { PolicyStatement } from '../policy/index.js';
 import { parsePolicy } from '../policy/index.js';
-import { CODEBUILD_PULL_SID, PULL_ACTIONS, ROLE_AUTH_TOKEN_SID, ROLE_PULL_SID } from './statements.js';
+import { CODEBUILD_PULL_SID, PULL_ACTIONS, ROLE_AUTH_TOKEN_SID, ROLE_PULL_SID } from '../grants/pull-grants.js';
 
 /** Where the statement lives: the shape of EcrDoctorRolePull differs between the two. */
 export type PolicyHolder = 'repository' | 'role';

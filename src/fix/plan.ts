@@ -10,7 +10,7 @@ import { parseArn, roleNameOf } from '../model/arn.js';
 import type { Facts } from '../model/facts.js';
 import type { PolicyDocument } from '../policy/index.js';
 import { mergeRepositoryGrants, mergeRoleGrants } from './merge-grants.js';
-import { PULL_ACTIONS, ROLE_POLICY_NAME, rolePullRepositoryStatement } from './statements.js';
+import { PULL_ACTIONS, ROLE_POLICY_NAME, rolePullRepositoryStatement } from '../grants/pull-grants.js';
 import type { FixPlan, PolicyChange, RepositoryGrants, Scope } from './types.js';
 import { PlanError } from './types.js';
 

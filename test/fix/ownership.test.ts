@@ -3,7 +3,7 @@ import { keepsForeignStatements } from '../../src/fix/apply.js';
 import { findOwnedStatements } from '../../src/fix/ownership.js';
 import type { RepositoryPolicyChange, RolePolicyChange } from '../../src/fix/plan.js';
 import { PlanError, planFix } from '../../src/fix/plan.js';
-import { codebuildPullStatement, withoutCoveredArns } from '../../src/fix/statements.js';
+import { codebuildPullStatement, withoutCoveredArns } from '../../src/grants/pull-grants.js';
 import { ACCOUNT, facts, policy, project, PROJECT_ARN, pushGrant, REPO_ARN, repository, role } from '../checks/facts-builder.js';
 
 const ours = codebuildPullStatement(ACCOUNT, [`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/other`]);

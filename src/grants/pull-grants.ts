@@ -1,5 +1,7 @@
 /**
- * The statements `fix` writes (DOMAIN.md §3). A statement is ecr-doctor's only when its Sid is
+ * One vocabulary for pull grants: the actions a pull needs, which the checks require, and the
+ * statements `fix` writes to grant them (DOMAIN.md §3). Checks and fix both import this module,
+ * so judging never imports from writing. A statement is ecr-doctor's only when its Sid is
  * one of the Sids below AND its shape is exactly what these builders produce (ownership.ts);
  * every other statement, a same-named one of another shape included, is the user's and is kept.
  */
