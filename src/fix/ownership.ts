@@ -1,7 +1,7 @@
 /**
  * Which statements of a policy are ecr-doctor's own. A Sid alone proves nothing: a user may have
  * named a statement of theirs (a Deny, a wider grant) EcrDoctorCodeBuildPull. A statement is
- * ours only when its Sid is one fix writes AND its shape is exactly what statements.ts writes;
+ * ours only when its Sid is one fix writes AND its shape is exactly what grants/pull-grants.ts writes;
  * a same-named statement of another shape, or two statements with one of our Sids, stop the
  * plan: replacing either would edit something the user wrote.
  */

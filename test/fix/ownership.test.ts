@@ -62,7 +62,7 @@ describe('ownership: a Sid alone does not make a statement ecr-doctor\'s', () =>
     expect(() => planFix(f)).toThrow('the inline policy ecr-doctor-image-pull of role build-role: statement "EcrDoctorRolePull" (#0) was not written by ecr-doctor (its Resource is not a list of repository ARNs)');
   });
 
-  it('findOwnedStatements accepts exactly what statements.ts writes', () => {
+  it('findOwnedStatements accepts exactly what grants/pull-grants.ts writes', () => {
     expect(findOwnedStatements(policy(pushGrant, ours), 'repository', ['EcrDoctorCodeBuildPull'])).toMatchObject({ ok: true });
     const f = facts({ project: project({ imagePullCredentialsType: 'SERVICE_ROLE' }), roles: [role()] });
     const written = (planFix(f).changes[0] as RolePolicyChange).after;
