@@ -2,6 +2,32 @@ import type { Fact } from './fact.js';
 
 export type PullMode = 'CODEBUILD' | 'SERVICE_ROLE';
 
+/**
+ * A project or build environment variable. Only PLAINTEXT values are kept: PARAMETER_STORE and
+ * SECRETS_MANAGER variables are named with their type and never carry a value (their `value`
+ * on AWS is a reference, and the doctor never reads what it points to).
+ */
+export interface EnvironmentVariable {
+  name: string;
+  type: 'PLAINTEXT' | 'PARAMETER_STORE' | 'SECRETS_MANAGER';
+  value?: string;
+}
+
+/** Where the build's buildspec and source come from (BatchGetProjects/BatchGetBuilds → source). */
+export interface SourceInfo {
+  /** CODECOMMIT, CODEPIPELINE, GITHUB, S3, NO_SOURCE, ... */
+  type: string;
+  location?: string;
+  /** Inline YAML, or the name of a file in the source (default buildspec.yml when absent). */
+  buildspec?: string;
+}
+
+export interface VpcConfigInfo {
+  vpcId?: string;
+  subnets: string[];
+  securityGroupIds: string[];
+}
+
 /** What CodeBuild's BatchGetProjects told us, reduced to what a pull depends on. */
 export interface ProjectInfo {
   name: string;
@@ -13,6 +39,11 @@ export interface ProjectInfo {
   registryCredential?: { credential: string; credentialProvider: string };
   environmentType?: string;
   computeType?: string;
+  /** environment.privilegedMode: without it there is no Docker daemon in the build container. */
+  privilegedMode?: boolean;
+  environmentVariables?: EnvironmentVariable[];
+  source?: SourceInfo;
+  vpcConfig?: VpcConfigInfo;
 }
 
 export interface ProjectFacts {
@@ -77,7 +108,18 @@ export interface BuildInfo {
   buildStatus?: string;
   startTime?: string;
   /** What the build really ran with, per-build overrides included. */
-  environment: { image?: string; imagePullCredentialsType?: PullMode; serviceRole?: string };
+  environment: {
+    image?: string;
+    imagePullCredentialsType?: PullMode;
+    serviceRole?: string;
+    privilegedMode?: boolean;
+    environmentVariables?: EnvironmentVariable[];
+    environmentType?: string;
+    computeType?: string;
+  };
+  /** What the build ran: the project's source with per-build overrides (buildspecOverride) applied. */
+  source?: SourceInfo;
+  vpcConfig?: VpcConfigInfo;
   phases: BuildPhase[];
 }
 

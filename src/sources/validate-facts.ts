@@ -76,6 +76,13 @@ function fact(inner: Validator): Validator {
 }
 
 const pullMode = oneOf('CODEBUILD', 'SERVICE_ROLE');
+const bool: Validator = (v, path) => {
+  if (typeof v !== 'boolean') fail(path, 'must be true or false');
+};
+const environmentVariables = arrayOf(object({ name: str, type: oneOf('PLAINTEXT', 'PARAMETER_STORE', 'SECRETS_MANAGER'), value: optional(str) }));
+const sourceInfo = object({ type: str, location: optional(str), buildspec: optional(str) });
+const vpcConfig = object({ vpcId: optional(str), subnets: strings, securityGroupIds: strings });
+
 const namedPolicy = object({ name: str, arn: optional(str), document: str });
 
 const projectInfo = object({
@@ -85,6 +92,12 @@ const projectInfo = object({
   imagePullCredentialsType: optional(pullMode),
   serviceRole: optional(str),
   registryCredential: optional(object({ credential: str, credentialProvider: str })),
+  environmentType: optional(str),
+  computeType: optional(str),
+  privilegedMode: optional(bool),
+  environmentVariables: optional(environmentVariables),
+  source: optional(sourceInfo),
+  vpcConfig: optional(vpcConfig),
 });
 
 const repository = object({
@@ -109,7 +122,17 @@ const role = object({
 const build = object({
   id: str,
   projectName: str,
-  environment: object({ image: optional(str), imagePullCredentialsType: optional(pullMode), serviceRole: optional(str) }),
+  environment: object({
+    image: optional(str),
+    imagePullCredentialsType: optional(pullMode),
+    serviceRole: optional(str),
+    privilegedMode: optional(bool),
+    environmentVariables: optional(environmentVariables),
+    environmentType: optional(str),
+    computeType: optional(str),
+  }),
+  source: optional(sourceInfo),
+  vpcConfig: optional(vpcConfig),
   phases: arrayOf(object({ phaseType: str, phaseStatus: optional(str), contexts: arrayOf(object({ statusCode: optional(str), message: optional(str) })) })),
 });
 

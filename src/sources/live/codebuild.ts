@@ -1,8 +1,8 @@
-import type { Build, CodeBuildClient, Project } from '@aws-sdk/client-codebuild';
+import type { Build, CodeBuildClient, EnvironmentVariable as SdkVariable, Project, ProjectSource, VpcConfig } from '@aws-sdk/client-codebuild';
 import { BatchGetBuildsCommand, BatchGetProjectsCommand, ListBuildsCommand, ListBuildsForProjectCommand } from '@aws-sdk/client-codebuild';
 import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
-import type { BuildFacts, BuildInfo, ProjectFacts, ProjectInfo, PullMode } from '../../model/facts.js';
+import type { BuildFacts, BuildInfo, EnvironmentVariable, ProjectFacts, ProjectInfo, PullMode, SourceInfo, VpcConfigInfo } from '../../model/facts.js';
 import { unreadableFrom } from './aws-errors.js';
 
 const BATCH = 100; // BatchGetProjects and BatchGetBuilds take at most 100 names (DOMAIN.md §4)
@@ -15,6 +15,25 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 function toPullMode(value: string | undefined): PullMode | undefined {
   return value === 'CODEBUILD' || value === 'SERVICE_ROLE' ? value : undefined;
+}
+
+/** PLAINTEXT values are kept; the value of a PARAMETER_STORE or SECRETS_MANAGER variable is a reference we never keep or print. */
+export function toVariables(vars: readonly SdkVariable[] | undefined): EnvironmentVariable[] | undefined {
+  if (!vars || vars.length === 0) return undefined;
+  return vars.map((v) => {
+    const type = v.type === 'PARAMETER_STORE' || v.type === 'SECRETS_MANAGER' ? v.type : 'PLAINTEXT';
+    return { name: v.name ?? '', type, ...(type === 'PLAINTEXT' && v.value !== undefined ? { value: v.value } : {}) };
+  });
+}
+
+export function toSource(src: ProjectSource | undefined): SourceInfo | undefined {
+  if (!src?.type) return undefined;
+  return { type: src.type, ...(src.location ? { location: src.location } : {}), ...(src.buildspec ? { buildspec: src.buildspec } : {}) };
+}
+
+export function toVpcConfig(vpc: VpcConfig | undefined): VpcConfigInfo | undefined {
+  if (!vpc?.vpcId && !(vpc?.subnets?.length)) return undefined;
+  return { ...(vpc.vpcId ? { vpcId: vpc.vpcId } : {}), subnets: vpc.subnets ?? [], securityGroupIds: vpc.securityGroupIds ?? [] };
 }
 
 function toProjectInfo(p: Project): ProjectInfo {
@@ -31,7 +50,15 @@ function toProjectInfo(p: Project): ProjectInfo {
       : {}),
     ...(env?.type ? { environmentType: env.type } : {}),
     ...(env?.computeType ? { computeType: env.computeType } : {}),
+    ...(env?.privilegedMode !== undefined ? { privilegedMode: env.privilegedMode } : {}),
+    ...optional('environmentVariables', toVariables(env?.environmentVariables)),
+    ...optional('source', toSource(p.source)),
+    ...optional('vpcConfig', toVpcConfig(p.vpcConfig)),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function projectMatches(p: Project, requested: string): boolean {
@@ -75,7 +102,13 @@ export function toBuildInfo(b: Build): BuildInfo {
       ...(b.environment?.image ? { image: b.environment.image } : {}),
       ...(mode ? { imagePullCredentialsType: mode } : {}),
       ...(b.serviceRole ? { serviceRole: b.serviceRole } : {}),
+      ...(b.environment?.privilegedMode !== undefined ? { privilegedMode: b.environment.privilegedMode } : {}),
+      ...optional('environmentVariables', toVariables(b.environment?.environmentVariables)),
+      ...(b.environment?.type ? { environmentType: b.environment.type } : {}),
+      ...(b.environment?.computeType ? { computeType: b.environment.computeType } : {}),
     },
+    ...optional('source', toSource(b.source)),
+    ...optional('vpcConfig', toVpcConfig(b.vpcConfig)),
     phases: (b.phases ?? []).map((p) => ({
       phaseType: p.phaseType ?? 'UNKNOWN',
       ...(p.phaseStatus ? { phaseStatus: p.phaseStatus } : {}),
