@@ -41,7 +41,7 @@ const TABLE: Row[] = [
   { file: 'archived-image.json', failing: ['image-exists'], warn: [] },
   { file: 'repository-missing.json', failing: ['repository-exists'], warn: [] },
   { file: 'curated-image.json', failing: [], warn: [] },
-  { file: 'docker-hub-image.json', failing: [], warn: [] },
+  { file: 'docker-hub-image.json', failing: [], warn: ['docker-hub-rate-limit'] },
   { file: 'region-mismatch.json', failing: ['pull-mode'], warn: [] },
   { file: 'eb-deploy-role-rights-unused.json', failing: ['codebuild-principal-can-pull'], warn: ['role-rights-unused'] },
   { file: 'eb-deploy-granted-pattern.json', failing: [], warn: [] },

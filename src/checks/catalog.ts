@@ -16,7 +16,12 @@ export type CheckId =
   | 'eb-context'
   | 'role-rights-unused'
   | 'eb-source-arn-pinned'
-  | 'build-failure-cause';
+  | 'build-failure-cause'
+  | 'buildspec-pulls'
+  | 'docker-daemon'
+  | 'registry-login'
+  | 'build-role-can-pull'
+  | 'docker-hub-rate-limit';
 
 export interface CheckMeta {
   id: CheckId;
@@ -90,6 +95,31 @@ export const CHECK_CATALOG: Record<CheckId, CheckMeta> = {
     id: 'build-failure-cause',
     title: 'Cause of the failed build',
     help: "The PROVISIONING phase message of a failed build, classified: a missing grant, a missing tag, a Docker Hub rate limit, a logs permission or another cause.",
+  },
+  'buildspec-pulls': {
+    id: 'buildspec-pulls',
+    title: 'The pulls inside the build could be read',
+    help: "The images a buildspec pulls (docker pull, run, create, build FROM lines, compose services) are found by reading the buildspec, its Dockerfiles and compose files with a shell, Dockerfile and YAML parser. A buildspec that is a file in the source can only be read from a checkout (or --buildspec FILE); a variable that cannot be resolved is named, never guessed.",
+  },
+  'docker-daemon': {
+    id: 'docker-daemon',
+    title: 'There is a Docker daemon for the docker commands of the buildspec',
+    help: 'docker commands in a build need privileged mode (environment.privilegedMode): without it there is no Docker daemon and docker fails with "Cannot connect to the Docker daemon". Curated images start dockerd themselves in privileged mode; custom images must start it in the buildspec.',
+  },
+  'registry-login': {
+    id: 'registry-login',
+    title: 'Each private registry pulled inside the build has a docker login first',
+    help: 'A docker pull or FROM of a private ECR image needs a docker login to that exact registry host (account and region) in an earlier command: aws ecr get-login-password --region R | docker login --username AWS --password-stdin <account>.dkr.ecr.R.amazonaws.com. The old aws ecr get-login does not exist in AWS CLI v2 (curated images standard:4.0 and later).',
+  },
+  'build-role-can-pull': {
+    id: 'build-role-can-pull',
+    title: 'The service role may pull the images the build pulls',
+    help: "docker login in the build runs as the project's service role, whatever the project's pull mode: the role needs ecr:GetAuthorizationToken on * and the pull actions on each repository pulled, within its permissions boundary, and across accounts the owner's repository policy must allow it too.",
+  },
+  'docker-hub-rate-limit': {
+    id: 'docker-hub-rate-limit',
+    title: 'Docker Hub images are not pulled anonymously',
+    help: 'Anonymous Docker Hub pulls are limited per IP address (10 per hour since April 2025) and CodeBuild hosts share addresses, so an anonymous pull fails at random with toomanyrequests. Use an ECR pull-through cache rule for Docker Hub, the ECR Public mirror public.ecr.aws/docker/library/<name>, or log in (registryCredential for the build image, docker login in the buildspec).',
   },
 };
 

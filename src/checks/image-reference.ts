@@ -7,9 +7,11 @@ export const imageReference: Check = {
     const r = resultsFor('image-reference', ctx);
     const ref = ctx.subject.imageRef;
     const evidence = { image: ctx.subject.image };
+    // A pull inside the build is judged by registry-login, build-role-can-pull and docker-hub-rate-limit; only a malformed one is said here.
+    if (ctx.subject.kind === 'in-build' && ref.kind !== 'invalid') return [];
     switch (ref.kind) {
       case 'invalid':
-        return [r.fail(`The build image "${ref.raw}" is not a valid image reference: ${ref.error.replace(/^invalid image reference "[^"]*": /, '')}.`, {
+        return [r.fail(`${ctx.subject.inBuild ? `The image pulled by \`${ctx.subject.inBuild.pull.command}\`` : 'The build image'} "${ref.raw}" is not a valid image reference: ${ref.error.replace(/^invalid image reference "[^"]*": /, '')}.`, {
           evidence,
           fix: { target: 'project-setting', description: 'Correct the image in the project environment (or in eb_codebuild_settings.Image).' },
         })];

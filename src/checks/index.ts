@@ -15,11 +15,16 @@ import { repositoryExists } from './repository-exists.js';
 import { repositoryPolicyOpen } from './repository-policy-open.js';
 import { roleRightsUnused } from './role-rights-unused.js';
 import { serviceRoleCanPull } from './service-role-can-pull.js';
+import { buildRoleCanPull } from './build-role-can-pull.js';
+import { buildspecPulls } from './buildspec-pulls.js';
+import { dockerDaemon } from './docker-daemon.js';
+import { dockerHubRateLimit } from './docker-hub-rate-limit.js';
+import { legacyGetLogin, registryLogin } from './registry-login.js';
 import type { PullSubject } from './subjects.js';
 import { derivePullSubjects } from './subjects.js';
 
 /** Checks over the facts as a whole, run first. */
-export const FACTS_CHECKS: readonly FactsCheck[] = [projectFound, buildFound, ebContext];
+export const FACTS_CHECKS: readonly FactsCheck[] = [projectFound, buildFound, ebContext, buildspecPulls, dockerDaemon, legacyGetLogin];
 
 /** Checks over each pull, in the order a reader wants them: what, where, who. */
 export const SUBJECT_CHECKS: readonly Check[] = [
@@ -34,6 +39,9 @@ export const SUBJECT_CHECKS: readonly Check[] = [
   ebSourceArnPinned,
   repositoryPolicyOpen,
   legacyCodebuildPrincipals,
+  registryLogin,
+  buildRoleCanPull,
+  dockerHubRateLimit,
 ];
 
 export function contextFor(facts: Facts, subject: PullSubject): CheckContext {

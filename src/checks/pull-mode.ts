@@ -19,7 +19,7 @@ export const pullMode: Check = {
   id: 'pull-mode',
   run(ctx) {
     const { subject } = ctx;
-    if (subject.kind === 'image') return [];
+    if (subject.kind === 'image' || subject.kind === 'in-build') return [];
     const r = resultsFor('pull-mode', ctx);
     const ref = subject.imageRef;
     const mode = `${subject.mode}${modeWords(subject.modeSource)}`;

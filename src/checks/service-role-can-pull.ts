@@ -1,6 +1,6 @@
 import { rolePullIdentityStatements, rolePullRepositoryStatement } from '../grants/pull-grants.js';
 import type { Result } from '../model/result.js';
-import type { Check } from './check.js';
+import type { Check, CheckContext } from './check.js';
 import { resultsFor, unreadableMessage } from './check.js';
 import { decidingStatements, evaluationEvidence, undecidableReason, worstOutcome } from './describe-evaluation.js';
 import { fixCommandFor } from './fix-command.js';
@@ -38,10 +38,21 @@ function missingHalves(evaluations: readonly ActionEvaluation[], crossAccount: b
 export const serviceRoleCanPull: Check = {
   id: 'service-role-can-pull',
   run(ctx) {
+    if (ctx.subject.kind === 'in-build') return [];
+    return judgeRolePull('service-role-can-pull', ctx);
+  },
+};
+
+/**
+ * Whether the service role may pull: identity policies, boundary, and across accounts the owner's
+ * repository policy. Shared by the build image in SERVICE_ROLE mode and the pulls a buildspec makes
+ * after `docker login` (which runs as the same role), so both speak with one voice.
+ */
+export function judgeRolePull(id: 'service-role-can-pull' | 'build-role-can-pull', ctx: CheckContext): Result[] {
     const { subject, repository: repo, role } = ctx;
     const ref = subject.imageRef;
     if (subject.mode !== 'SERVICE_ROLE' || ref.kind !== 'ecr' || !repo || repo.repository.state === 'absent') return [];
-    const r = resultsFor('service-role-can-pull', ctx);
+    const r = resultsFor(id, ctx);
     if (subject.kind === 'image') {
       // No project, so no role to judge: say what any project's role would need (issue 3, --image).
       const grantees = (repositoryPolicyPrincipals(repo) ?? []).join(', ');
@@ -51,7 +62,10 @@ export const serviceRoleCanPull: Check = {
       })];
     }
     const roleArn = subject.serviceRoleArn;
-    if (!roleArn) return [r.fail('The project pulls in SERVICE_ROLE mode but has no service role.', { fix: { target: 'project-setting', resource: subject.projectArn, description: 'Set a service role on the project.' } })];
+    if (!roleArn && subject.inBuild && !subject.projectArn) {
+      return [r.skip(`The pull ${subject.inBuild.pull.command} runs as the project's service role after docker login; name the project (--project) to check that role's rights.`)];
+    }
+    if (!roleArn) return [r.fail(subject.inBuild ? `docker login in the build runs as the service role, and the project has none.` : 'The project pulls in SERVICE_ROLE mode but has no service role.', { fix: { target: 'project-setting', resource: subject.projectArn, description: 'Set a service role on the project.' } })];
     const roleAccount = parseArn(roleArn)?.account ?? subject.account ?? '';
     const crossAccount = roleAccount !== ref.account;
     const evidence: Record<string, unknown> = { roleArn, repositoryArn: ref.repositoryArn, crossAccount };
@@ -153,5 +167,4 @@ export const serviceRoleCanPull: Check = {
         return results.length > 0 ? results : [r.fail(`The service role ${roleArn} may not pull from ${ref.repository}.`, { evidence, fix: identityFix })];
       }
     }
-  },
-};
+}

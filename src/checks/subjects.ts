@@ -2,7 +2,8 @@ import type { ImageRef } from '../image/parse-image-ref.js';
 import { parseImageRef, partitionOfRegion } from '../image/parse-image-ref.js';
 import { UserError } from '../model/errors.js';
 import { parseArn } from '../model/arn.js';
-import type { BuildInfo, EbContext, Facts, ProjectInfo, PullMode } from '../model/facts.js';
+import type { Fact } from '../model/fact.js';
+import type { BuildInfo, BuildspecFacts, EbContext, Facts, InBuildPull, ProjectInfo, PullMode } from '../model/facts.js';
 
 /**
  * One image pull to diagnose: who pulls which image, in which mode, on behalf of which project.
@@ -10,7 +11,8 @@ import type { BuildInfo, EbContext, Facts, ProjectInfo, PullMode } from '../mode
  * to this, so the checks are written once.
  */
 export interface PullSubject {
-  kind: 'project' | 'eb-app' | 'build' | 'image';
+  /** `in-build`: a pull the buildspec makes (docker pull/run/build, compose), with the service role's docker login. */
+  kind: 'project' | 'eb-app' | 'build' | 'image' | 'in-build';
   /** What the reports call it: a project ARN, `eb:<app>`, a build id, or the image URI. */
   label: string;
   /** The project ARN, or for eb deploy the ArnLike pattern every temporary project matches. */
@@ -26,10 +28,36 @@ export interface PullSubject {
   imageRef: ImageRef | { kind: 'invalid'; raw: string; error: string };
   mode: PullMode;
   /** Where the mode came from: the project, the default (field absent), a build record, eb's inference, or a what-if. */
-  modeSource: 'project' | 'default' | 'build' | 'eb-inferred' | 'hypothetical';
+  modeSource: 'project' | 'default' | 'build' | 'eb-inferred' | 'hypothetical' | 'in-build';
   serviceRoleArn?: string;
   registryCredential?: ProjectInfo['registryCredential'];
   build?: BuildInfo;
+  /** The buildspec this build runs (environment subjects only). */
+  buildspec?: Fact<BuildspecFacts>;
+  /** environment.privilegedMode, and where it came from (eb deploy's temporary project: false, inferred). */
+  privileged?: { value: boolean; source: 'project' | 'build' | 'eb-inferred' };
+  /** For an in-build pull: the step, and the build it happens in. */
+  inBuild?: { pull: InBuildPull; owner: PullSubject };
+}
+
+/** A buildspec given alone (--buildspec without eb settings or a project): the pulls it makes, with no project known. */
+export function standaloneOwner(facts: Facts): PullSubject | undefined {
+  if (!facts.buildspec || facts.eb?.hasSettings) return undefined;
+  const account = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
+  const path = facts.eb?.buildspecPath ?? (facts.buildspec.state === 'present' ? facts.buildspec.value.path : undefined) ?? 'buildspec';
+  return {
+    kind: 'project',
+    label: path,
+    projectArnIsPattern: false,
+    account,
+    region: facts.region,
+    partition: partitionOfRegion(facts.region),
+    image: '',
+    imageRef: { kind: 'invalid', raw: '', error: 'no project' },
+    mode: 'CODEBUILD',
+    modeSource: 'hypothetical',
+    buildspec: facts.buildspec,
+  };
 }
 
 export function tryParseImage(image: string): PullSubject['imageRef'] {
@@ -55,7 +83,7 @@ export function resolveRoleArn(role: string, partition: string, account: string 
   return `arn:${partition}:iam::${account}:role/${role.replace(/^\/+/, '')}`;
 }
 
-function fromProject(p: ProjectInfo, fallbackRegion: string): PullSubject {
+function fromProject(p: ProjectInfo, fallbackRegion: string, buildspec: Fact<BuildspecFacts> | undefined): PullSubject {
   const arn = parseArn(p.arn);
   const region = arn?.region || fallbackRegion;
   return {
@@ -74,6 +102,8 @@ function fromProject(p: ProjectInfo, fallbackRegion: string): PullSubject {
     modeSource: p.imagePullCredentialsType ? 'project' : 'default',
     ...(p.serviceRole ? { serviceRoleArn: p.serviceRole } : {}),
     ...(p.registryCredential ? { registryCredential: p.registryCredential } : {}),
+    ...(buildspec ? { buildspec } : {}),
+    ...(p.privilegedMode !== undefined ? { privileged: { value: p.privilegedMode, source: 'project' as const } } : {}),
   };
 }
 
@@ -99,10 +129,13 @@ function fromEb(eb: EbContext, facts: Facts): PullSubject | undefined {
     mode: 'CODEBUILD',
     modeSource: 'eb-inferred',
     ...(roleArn ? { serviceRoleArn: roleArn } : {}),
+    ...(facts.buildspec ? { buildspec: facts.buildspec } : {}),
+    // The temporary project is created with privilegedMode false (EB CLI fixtures; DOMAIN.md §2, inferred).
+    privileged: { value: false, source: 'eb-inferred' },
   };
 }
 
-function fromBuild(b: BuildInfo, facts: Facts): PullSubject | undefined {
+function fromBuild(b: BuildInfo, facts: Facts, buildspec: Fact<BuildspecFacts> | undefined): PullSubject | undefined {
   if (!b.environment.image) return undefined;
   const arn = b.arn ? parseArn(b.arn) : undefined;
   const region = arn?.region || facts.region;
@@ -129,6 +162,8 @@ function fromBuild(b: BuildInfo, facts: Facts): PullSubject | undefined {
     modeSource: b.environment.imagePullCredentialsType ? 'build' : 'default',
     ...(b.environment.serviceRole ? { serviceRoleArn: b.environment.serviceRole } : {}),
     build: b,
+    ...(buildspec ? { buildspec } : {}),
+    ...(b.environment.privilegedMode !== undefined ? { privileged: { value: b.environment.privilegedMode, source: 'build' as const } } : {}),
   };
 }
 
@@ -160,18 +195,19 @@ function fromImage(image: string, facts: Facts, mode: PullMode): PullSubject {
 export function derivePullSubjects(facts: Facts): PullSubject[] {
   const subjects: PullSubject[] = [];
   const builds = facts.builds.flatMap((b) => (b.build.state === 'present' ? [b.build.value] : []));
+  const buildspecOf = (b: BuildInfo) => facts.builds.find((f) => f.build.state === 'present' && f.build.value === b)?.buildspec;
   const app = facts.eb?.applicationName;
   const isEbBuild = (b: BuildInfo) => app !== undefined && b.projectName.startsWith(`Elastic-Beanstalk-${app}-`);
   for (const b of builds) {
     if (isEbBuild(b) && facts.eb?.hasSettings) continue;
-    const s = fromBuild(b, facts);
+    const s = fromBuild(b, facts, buildspecOf(b));
     if (s) subjects.push(s);
   }
   for (const p of facts.projects) {
     if (p.project.state !== 'present') continue;
     const project = p.project.value;
     if (builds.some((b) => b.projectName === project.name)) continue;
-    subjects.push(fromProject(project, facts.region));
+    subjects.push(fromProject(project, facts.region, p.buildspec));
   }
   if (facts.eb) {
     const s = fromEb(facts.eb, facts);
@@ -182,7 +218,47 @@ export function derivePullSubjects(facts: Facts): PullSubject[] {
   for (const image of facts.images) {
     subjects.push(fromImage(image, facts, 'CODEBUILD'), fromImage(image, facts, 'SERVICE_ROLE'));
   }
-  return subjects;
+  const standalone = standaloneOwner(facts);
+  const owners = [...subjects.filter((s) => s.buildspec), ...(standalone ? [standalone] : [])];
+  return [...subjects, ...owners.flatMap(inBuildSubjects)];
+}
+
+/**
+ * The pulls a build's buildspec makes, one subject each. Docker pulls them with whatever
+ * `docker login` stored, and that login runs as the service role (DOMAIN.md §6b): so the puller is
+ * the role, in the SERVICE_ROLE sense, whatever the project's own pull mode.
+ */
+export function inBuildSubjects(owner: PullSubject): PullSubject[] {
+  if (owner.buildspec?.state !== 'present') return [];
+  const seen = new Set<string>();
+  const out: PullSubject[] = [];
+  for (const step of owner.buildspec.value.steps) {
+    if (step.kind !== 'pull' || step.image === undefined || seen.has(step.image)) continue;
+    seen.add(step.image);
+    out.push({
+      kind: 'in-build',
+      label: `${owner.label} (in the build: ${step.via} ${step.image})`,
+      ...(owner.projectArn ? { projectArn: owner.projectArn } : {}),
+      projectArnIsPattern: owner.projectArnIsPattern,
+      ...(owner.projectName ? { projectName: owner.projectName } : {}),
+      account: owner.account,
+      region: owner.region,
+      partition: owner.partition,
+      image: step.image,
+      imageRef: tryParseImage(step.image),
+      mode: 'SERVICE_ROLE',
+      modeSource: 'in-build',
+      ...(owner.serviceRoleArn ? { serviceRoleArn: owner.serviceRoleArn } : {}),
+      inBuild: { pull: step, owner },
+    });
+  }
+  return out;
+}
+
+/** The build-environment subjects that run a buildspec (and a buildspec given alone), for the checks about the build as a whole. */
+export function buildspecOwners(facts: Facts, subjects: readonly PullSubject[] = derivePullSubjects(facts)): PullSubject[] {
+  const standalone = standaloneOwner(facts);
+  return [...subjects.filter((s) => s.kind !== 'in-build' && s.buildspec), ...(standalone ? [standalone] : [])];
 }
 
 /** The eb subject as the recorded build really ran: its mode and image win over the inference. */

@@ -67,7 +67,10 @@ export async function resolveTarget(opts: TargetOptions, common: CommonOptions, 
       throw new UsageError('--last-failed needs --project NAME or --buildspec PATH to know whose builds to search');
     }
     const flags = [projects.length && '--project', opts.allProjects && '--all-projects', builds.length && '--build', opts.image.length && '--image', opts.buildspec && '--buildspec'].filter(Boolean);
-    return { ...base, ...(eb ? { eb } : {}), foundBy: flags.join(' ') };
+    // --buildspec serves any project (its in-build pulls); it is the eb deploy path only when it has eb settings or stands alone.
+    const forProjects = eb && !eb.hasSettings && (projects.length > 0 || builds.length > 0 || !!opts.allProjects);
+    const buildspec = eb ? { buildspec: { path: eb.buildspecPath, root: eb.projectRoot, explicit: true } } : {};
+    return { ...base, ...(eb && !forProjects ? { eb } : {}), ...buildspec, foundBy: flags.join(' ') };
   }
 
   const buildArn = env.CODEBUILD_BUILD_ARN;
@@ -75,13 +78,23 @@ export async function resolveTarget(opts: TargetOptions, common: CommonOptions, 
     const m = CODEBUILD_BUILD_ARN.exec(buildArn);
     if (!m) throw new UsageError(`CODEBUILD_BUILD_ARN is set but is not a build ARN: "${buildArn}"`);
     const eb = await readEb(opts, common, cwd, env);
-    return { ...base, projects: [m[2]!], ...(eb?.hasSettings ? { eb } : {}), foundBy: 'CODEBUILD_BUILD_ARN', region: m[1]!, ignoreEbProfile: true };
+    // Inside the build the source is checked out in CODEBUILD_SRC_DIR: its buildspec and Dockerfiles are at hand.
+    const srcDir = env.CODEBUILD_SRC_DIR;
+    return {
+      ...base,
+      projects: [m[2]!],
+      ...(eb?.hasSettings ? { eb } : {}),
+      ...(srcDir ? { buildspec: { path: eb?.buildspecPath ?? `${srcDir}/buildspec.yml`, root: srcDir, explicit: false } } : {}),
+      foundBy: 'CODEBUILD_BUILD_ARN',
+      region: m[1]!,
+      ignoreEbProfile: true,
+    };
   }
 
   const eb = await readEb(opts, common, cwd, env);
   if (eb) {
     if (opts.lastFailed && !eb.applicationName) throw new UsageError('--last-failed needs the application name from .elasticbeanstalk/config.yml');
-    return { ...base, eb, foundBy: eb.buildspecPath };
+    return { ...base, eb, buildspec: { path: eb.buildspecPath, root: eb.projectRoot, explicit: false }, foundBy: eb.buildspecPath };
   }
   throw new UsageError(
     `nothing to examine: no --project, --build, --image or --buildspec; not inside CodeBuild (CODEBUILD_BUILD_ARN is not set); and no buildspec.yml in ${cwd} or an EB project folder above it`,

@@ -46,10 +46,81 @@ export interface ProjectInfo {
   vpcConfig?: VpcConfigInfo;
 }
 
+export type BuildPhaseName = 'install' | 'pre_build' | 'build' | 'post_build';
+
+/** Where a command sits in the buildspec: phases run in this order; `finally` blocks after their phase's commands. */
+export interface CommandPlace {
+  phase: BuildPhaseName;
+  /** 0-based index of the command in its phase (finally commands follow the others). */
+  index: number;
+  finally?: boolean;
+  /** The command as written, shortened for messages. */
+  command: string;
+}
+
+/** An image a command of the buildspec pulls: `docker pull`, `run`, `create`, a Dockerfile `FROM`, a compose service. */
+export interface InBuildPull extends CommandPlace {
+  kind: 'pull';
+  via: 'docker pull' | 'docker run' | 'docker create' | 'docker build' | 'docker compose';
+  /** The image with every variable resolved; absent when a part could not be resolved. */
+  image?: string;
+  /** The reference as written, when it holds variables (`$REPOSITORY_URI:1`). */
+  expression?: string;
+  /** Why `image` is absent: the variables that stayed unresolved, each with why. */
+  unresolved?: string[];
+  platform?: string;
+  /** For a Dockerfile FROM: the Dockerfile and its line. */
+  dockerfile?: string;
+  line?: number;
+}
+
+/** A `docker login` the buildspec makes, in any of its spellings. */
+export interface InBuildLogin extends CommandPlace {
+  kind: 'login';
+  method: 'get-login-password' | 'get-login' | 'docker-login' | 'credential-helper';
+  /** Registry hosts logged in to (`docker.io` for Docker Hub); `*.ecr` hosts for a credsStore helper. */
+  hosts: string[];
+  /** For `aws ecr get-login-password` / `get-login`: the region the token is for, when known. */
+  region?: string;
+  /** For `get-login`: the registry ids asked for (default: the caller's account). */
+  registryIds?: string[];
+  /** Parts that stayed unresolved (`$ACCOUNT.dkr.ecr...`). */
+  unresolved?: string[];
+}
+
+export interface DaemonStart extends CommandPlace {
+  kind: 'daemon-start';
+}
+
+/** Any command that needs a Docker daemon (docker build, push, pull, run, compose...). */
+export interface DockerUse extends CommandPlace {
+  kind: 'docker';
+}
+
+export type BuildspecStep = InBuildPull | InBuildLogin | DaemonStart | DockerUse;
+
+/** The buildspec a build runs and what it does with Docker, read once by the source (live or snapshot). */
+export interface BuildspecFacts {
+  /** Where it came from, in words for the report: "the project's inline buildspec", "./buildspec.yml (local checkout)". */
+  origin: string;
+  path?: string;
+  /** Docker steps in the order the build runs them. */
+  steps: BuildspecStep[];
+  /** Files the buildspec refers to that could not be read here (a Dockerfile in the source, say), each with what to do. */
+  missing?: string[];
+  /** Problems reading it (YAML, a command the shell parser rejects), each one sentence. */
+  problems?: string[];
+}
+
 export interface ProjectFacts {
   /** The name or ARN the user asked for. */
   requested: string;
   project: Fact<ProjectInfo>;
+  /**
+   * The buildspec the project runs: absent when the project has none we could know of;
+   * unreadable when it names a file in the source that is not at hand.
+   */
+  buildspec?: Fact<BuildspecFacts>;
 }
 
 export interface ImageInfo {
@@ -126,6 +197,8 @@ export interface BuildInfo {
 export interface BuildFacts {
   requested: string;
   build: Fact<BuildInfo>;
+  /** What the build ran (its source's buildspec, overrides included). */
+  buildspec?: Fact<BuildspecFacts>;
 }
 
 /** The eb-deploy context read from buildspec.yml and .elasticbeanstalk/config.yml. */
@@ -170,6 +243,11 @@ export interface Facts {
   eb?: EbContext;
   /** Images asked about directly with --image. */
   images: string[];
+  /**
+   * A buildspec given with --buildspec: for eb deploy's temporary project (with eb settings), and for
+   * the pulls a buildspec makes when no project is named.
+   */
+  buildspec?: Fact<BuildspecFacts>;
   repositories: Record<string, RepositoryFacts>;
   roles: Record<string, RoleFacts>;
 }

@@ -17,6 +17,8 @@ export interface Target {
    */
   region?: string;
   ignoreEbProfile?: boolean;
+  /** A buildspec file given with --buildspec (or the eb project's), read for the pulls it makes; `root` is the source folder it sits in. */
+  buildspec?: { path: string; root: string; explicit: boolean };
 }
 
 export function describeTarget(t: Target): string {

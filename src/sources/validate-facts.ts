@@ -83,6 +83,26 @@ const environmentVariables = arrayOf(object({ name: str, type: oneOf('PLAINTEXT'
 const sourceInfo = object({ type: str, location: optional(str), buildspec: optional(str) });
 const vpcConfig = object({ vpcId: optional(str), subnets: strings, securityGroupIds: strings });
 
+const step = object({
+  kind: oneOf('pull', 'login', 'daemon-start', 'docker'),
+  phase: oneOf('install', 'pre_build', 'build', 'post_build'),
+  index: num,
+  finally: optional(bool),
+  command: str,
+  via: optional(oneOf('docker pull', 'docker run', 'docker create', 'docker build', 'docker compose')),
+  image: optional(str),
+  expression: optional(str),
+  unresolved: optional(strings),
+  platform: optional(str),
+  dockerfile: optional(str),
+  line: optional(num),
+  method: optional(oneOf('get-login-password', 'get-login', 'docker-login', 'credential-helper')),
+  hosts: optional(strings),
+  region: optional(str),
+  registryIds: optional(strings),
+});
+const buildspecFacts = fact(object({ origin: str, path: optional(str), steps: arrayOf(step), missing: optional(strings), problems: optional(strings) }));
+
 const namedPolicy = object({ name: str, arn: optional(str), document: str });
 
 const projectInfo = object({
@@ -155,8 +175,9 @@ const facts = object({
   },
   region: str,
   caller: fact(object({ account: str, arn: str, partition: str })),
-  projects: arrayOf(object({ requested: str, project: fact(projectInfo) })),
-  builds: arrayOf(object({ requested: str, build: fact(build) })),
+  projects: arrayOf(object({ requested: str, project: fact(projectInfo), buildspec: optional(buildspecFacts) })),
+  builds: arrayOf(object({ requested: str, build: fact(build), buildspec: optional(buildspecFacts) })),
+  buildspec: optional(buildspecFacts),
   eb: optional(eb),
   images: arrayOf(str),
   repositories: recordOf(repository),

@@ -95,8 +95,11 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
  * Reads what the checks need, in two rounds: who and what (caller, projects, builds), then the
  * repositories and roles they point at. Each round's calls go out together.
  */
-export async function gatherLiveFacts(clients: AwsClients, target: Target): Promise<Facts> {
+export async function gatherLiveFacts(clients: AwsClients, target: Target, cwd: string = process.cwd()): Promise<Facts> {
   const callerRead = readCaller(clients);
+  // The buildspec reader (yaml, the shell and Dockerfile parsers) loads while the first round is in flight.
+  const buildspecReader = import('../buildspec-source.js');
+  buildspecReader.catch(() => undefined);
   // Attach a handler now; the promise is awaited below, and a failure there is the one reported.
   callerRead.catch(() => undefined);
   // Projects and builds name their account in their ARNs; eb settings and bare images need the caller's.
@@ -122,6 +125,13 @@ export async function gatherLiveFacts(clients: AwsClients, target: Target): Prom
     repositories: {},
     roles: {},
   };
+  // The buildspecs name the images pulled inside the builds: read before the second round, which then
+  // reads their repositories with the others (no extra round trip; only eb and bare buildspecs wait for the caller).
+  const { attachBuildspecs } = await buildspecReader;
+  const standalone = !!target.buildspec && facts.projects.length === 0 && facts.builds.length === 0;
+  const account = standalone ? (await callerRead).account : caller?.account;
+  if (standalone) facts.caller = present(await callerRead);
+  await attachBuildspecs(facts, { cwd, target, ...(account ? { account } : {}) });
   // The second round starts as soon as the projects are known, without waiting for the caller.
   await readDependencies(clients, facts, callerRead);
   facts.caller = present(await callerRead);
