@@ -127,7 +127,8 @@ function planSubject(facts: Facts, s: PullSubject, scope: Scope | undefined, w: 
   const ref = s.imageRef;
   if (ref.kind !== 'ecr') return;
   // The pull fails whatever the policies say (the pull-mode result explains): a grant would be useless.
-  if (ref.region !== s.region) return;
+  // A pull inside the build may cross regions: docker login to that region's registry makes it work.
+  if (ref.region !== s.region && s.kind !== 'in-build') return;
   const repo = facts.repositories[ref.repositoryArn];
   const unreadable =
     repo?.repository.state === 'unreadable' ? repo.repository.reason : repo?.policy.state === 'unreadable' ? repo.policy.reason : undefined;
@@ -150,12 +151,17 @@ function planSubject(facts: Facts, s: PullSubject, scope: Scope | undefined, w: 
 }
 
 /** Failures a policy edit cannot cure: fix says so rather than going quiet (a missing tag, a mode or region problem). */
-const POLICY_CHECKS = new Set(['codebuild-principal-can-pull', 'service-role-can-pull', 'role-rights-unused', 'build-failure-cause']);
+const POLICY_CHECKS = new Set(['codebuild-principal-can-pull', 'service-role-can-pull', 'build-role-can-pull', 'role-rights-unused', 'build-failure-cause']);
 
 function unfixableNotes(facts: Facts): string[] {
   return runChecks(facts)
     .filter((r) => (r.status === 'fail' || r.status === 'error') && !POLICY_CHECKS.has(r.check))
-    .map((r) => `${r.subject}: ${r.message}${r.fix ? ` fix writes policies only; ${r.fix.description.charAt(0).toLowerCase()}${r.fix.description.slice(1)}` : ''}`);
+    .map((r) => {
+      const change = r.fix ? ` fix writes policies only; ${r.fix.description.charAt(0).toLowerCase()}${r.fix.description.slice(1)}` : '';
+      // A change of a project setting or a buildspec is printed exactly, for the user to make (fix never edits either).
+      const run = r.fix?.command && !r.fix.command.startsWith('ecr-doctor ') ? ` Run: ${r.fix.command}` : '';
+      return `${r.subject}: ${r.message}${change}${run}`;
+    });
 }
 
 function mergeFor<T>(where: string, merge: () => T): T {

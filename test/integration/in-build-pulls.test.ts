@@ -188,3 +188,22 @@ describe('pulls inside the build, against moto', () => {
     expect(run.stdout).toContain(LOGIN);
   });
 });
+
+describe('fix for pulls inside the build', () => {
+  const fix = (name: string) => runCli(['fix', '--project', name, '--dry-run'], { env: { ...cli.env, HOME: work }, cwd: work });
+
+  it('plans the role grant for the repositories pulled, the way SERVICE_ROLE mode does', async () => {
+    const run = await fix('role-no-token');
+    expect(run.code).toBe(0);
+    const planned = JSON.parse(run.stdout) as { Statement: Array<{ Sid: string; Action: unknown; Resource: unknown }> };
+    expect(planned.Statement.map((s) => s.Sid).sort()).toEqual(['EcrDoctorAuthToken', 'EcrDoctorRolePull']);
+    expect(planned.Statement.find((s) => s.Sid === 'EcrDoctorRolePull')?.Resource).toBe(`arn:aws:ecr:${REGION}:${account}:repository/app`);
+  });
+
+  it('prints the exact login line and the privileged-mode command, and edits neither the buildspec nor the project', async () => {
+    const login = await fix('no-login');
+    expect(login.stderr).toContain(LOGIN);
+    const daemon = await fix('not-privileged');
+    expect(daemon.stderr).toContain("aws codebuild update-project --name not-privileged --environment file://env-privileged.json");
+  });
+});
