@@ -185,14 +185,13 @@ export function parseCommandLine(text: string, vars: Variables): ParsedLine {
           for (const a of n.Assigns as Node[]) vars.set(String(a.Name.Value), a.Value ? ev.word(a.Value).text : '', `${ev.raw(a)} (an assignment ecr-doctor could not evaluate)`);
           return true;
         }
-        const scoped = vars.child();
-        for (const a of n.Assigns as Node[]) scoped.set(String(a.Name.Value), a.Value ? new WordEvaluator(text, scoped).word(a.Value).text : '', ev.raw(a));
-        const local = new WordEvaluator(text, scoped);
+        // A prefix assignment (`A=1 cmd $A`) goes into the command's environment only; the shell expands
+        // the command's own words before it applies, so they see the outer value.
         const stmt = stmtOf.get(rangeKey(n));
         const command: ShellCommand = {
-          argv: args.map((w) => local.word(w)),
+          argv: args.map((w) => ev.word(w)),
           pipedFrom: pipeline.get(rangeKey(n)) ?? [],
-          redirects: ((stmt?.Redirs as Node[]) ?? []).filter((r) => r.Word).map((r) => ({ op: Number(r.Op), target: local.word(r.Word) })),
+          redirects: ((stmt?.Redirs as Node[]) ?? []).filter((r) => r.Word).map((r) => ({ op: Number(r.Op), target: ev.word(r.Word) })),
           background: !!stmt?.Background,
         };
         commands.push(command);
