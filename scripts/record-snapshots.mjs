@@ -171,14 +171,14 @@ async function createRole(c, name, { path = '/service-role/', inline = {}, manag
   return out.Role.Arn;
 }
 
-async function createProject(c, { name, image, serviceRoleArn, mode }) {
+async function createProject(c, { name, image, serviceRoleArn, mode, buildspec, privileged }) {
   await c.codebuild.send(
     new CreateProjectCommand({
       name,
       // moto requires a source location for every source type.
-      source: { type: 'S3', location: 'ecr-doctor-fixtures/source.zip' },
+      source: { type: 'S3', location: 'ecr-doctor-fixtures/source.zip', ...(buildspec ? { buildspec } : {}) },
       artifacts: { type: 'NO_ARTIFACTS' },
-      environment: { type: 'LINUX_CONTAINER', image, computeType: 'BUILD_GENERAL1_SMALL', ...(mode ? { imagePullCredentialsType: mode } : {}) },
+      environment: { type: 'LINUX_CONTAINER', image, computeType: 'BUILD_GENERAL1_SMALL', ...(mode ? { imagePullCredentialsType: mode } : {}), ...(privileged !== undefined ? { privilegedMode: privileged } : {}) },
       serviceRole: serviceRoleArn,
     }),
   );
@@ -358,6 +358,24 @@ const SCENARIOS = {
     // The policy CodeBuild's documentation once gave: the us-east-1 CodeBuild account root.
     await repoWithImage(w.a, 'app/build', ['v1'], policy({ Sid: 'CodeBuildAccess', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::201349592320:root' }, Action: PULL }));
     return codebuildProject(w.a, 'app-build', uri(w.A, 'app/build', 'v1'));
+  },
+  // Pulls inside the build (issue 16): an inline buildspec that pulls a private image.
+  async 'in-build-no-login'(w) {
+    w.paths.set(w.tmp, '/home/dev/app');
+    await repoWithImage(w.a, 'app/base', ['1'], undefined);
+    const role = await createRole(w.a, 'app-build-role', { inline: { logs: logsOnly, 'ecr-pull': identityGrant(repoArn(w.A, 'app/base')) } });
+    const buildspec = ['version: 0.2', 'phases:', '  build:', '    commands:', `      - docker pull ${uri(w.A, 'app/base', '1')}`].join('\n');
+    await createProject(w.a, { name: 'app-build', image: 'aws/codebuild/standard:7.0', serviceRoleArn: role, buildspec, privileged: true });
+    return ['--project', 'app-build'];
+  },
+  async 'in-build-not-privileged'(w) {
+    w.paths.set(w.tmp, '/home/dev/app');
+    await repoWithImage(w.a, 'app/base', ['1'], undefined);
+    const role = await createRole(w.a, 'app-build-role', { inline: { logs: logsOnly, 'ecr-pull': identityGrant(repoArn(w.A, 'app/base')) } });
+    const host = uri(w.A, 'app/base', '1').split('/')[0];
+    const buildspec = ['version: 0.2', 'phases:', '  pre_build:', '    commands:', `      - aws ecr get-login-password --region ${REGION} | docker login --username AWS --password-stdin ${host}`, '  build:', '    commands:', `      - docker build -t out --build-arg BASE=${uri(w.A, 'app/base', '1')} .`].join('\n');
+    await createProject(w.a, { name: 'app-build', image: 'aws/codebuild/standard:7.0', serviceRoleArn: role, buildspec, privileged: false });
+    return ['--project', 'app-build'];
   },
   async 'multi-project'(w) {
     // One image, two projects; the grant was written for web-build only.

@@ -48,6 +48,8 @@ const TABLE: Row[] = [
   { file: 'open-principal-star.json', failing: [], warn: ['repository-policy-open'] },
   { file: 'legacy-codebuild-principal.json', failing: ['codebuild-principal-can-pull'], warn: ['legacy-codebuild-principals'] },
   { file: 'multi-project.json', failing: ['codebuild-principal-can-pull'], warn: [] },
+  { file: 'in-build-no-login.json', failing: ['registry-login'], warn: [] },
+  { file: 'in-build-not-privileged.json', failing: ['docker-daemon'], warn: ['buildspec-pulls'] },
   { file: 'access-denied-role-policy.json', failing: ['service-role-can-pull'], warn: [] },
 ];
 

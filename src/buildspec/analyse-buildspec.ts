@@ -69,14 +69,14 @@ export async function analyseBuildspec(input: AnalyseInput): Promise<BuildspecFa
   const noteMissing = (what: string, path: string) => {
     missing.push(
       input.sourceDir
-        ? `${what} ${path} is not in ${input.sourceDir}; check the path, or run ecr-doctor from a checkout of the build's source`
-        : `${what} ${path} is in the build's source: run ecr-doctor from a checkout of the source (or pass --buildspec FILE in it) to check its FROM lines`,
+        ? `${what} ${path} is not in ${input.sourceDir} (taken as the build's source folder); check the path, or run ecr-doctor from a checkout of the build's source`
+        : `${what} ${path} is in the build's source: run ecr-doctor from a checkout of the source (or pass --buildspec FILE in it) to check what it pulls`,
     );
   };
 
   const dockerfilePulls = async (place: CommandPlace, file: string, buildArgs: ReadonlyMap<string, string | undefined>, platform?: string) => {
     const found = await readSourceFile(file);
-    if (found.text === undefined) return noteMissing('the Dockerfile', found.path);
+    if (found.text === undefined) return noteMissing('the Dockerfile', `./${found.path}`);
     for (const from of readFromLines(found.text, buildArgs)) {
       steps.push(pullStep(place, 'docker build', { ...(from.image !== undefined ? { text: from.image } : {}), raw: from.expression, unresolved: from.unresolved }, {
         dockerfile: found.path,
