@@ -292,11 +292,11 @@ async function createRole(sdk, c, account, name, repositoryArns, { managed = fal
   return `arn:aws:iam::${account}:role/${name}`;
 }
 
-async function createProject(sdk, c, name, image, serviceRole) {
+async function createProject(sdk, c, name, image, serviceRole, commands = ['echo hello']) {
   await c.codebuild.send(
     new sdk.codebuild.CreateProjectCommand({
       name,
-      source: { type: 'NO_SOURCE', location: 'none', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo hello\n' },
+      source: { type: 'NO_SOURCE', location: 'none', buildspec: `version: 0.2\nphases:\n  build:\n    commands:\n${commands.map((x) => `      - ${JSON.stringify(x)}\n`).join('')}` },
       artifacts: { type: 'NO_ARTIFACTS' },
       environment: { type: 'LINUX_CONTAINER', computeType: 'BUILD_GENERAL1_SMALL', image, imagePullCredentialsType: 'SERVICE_ROLE' },
       serviceRole,
@@ -319,7 +319,11 @@ async function setUpSingle(sdk, endpoint) {
   const repo = await createRepository(sdk, c, SINGLE_ACCOUNT, 'bench-app', [role, managedRole]);
   await createProject(sdk, c, 'bench-app-build', repo.uri, role);
   await createProject(sdk, c, 'bench-console-build', repo.uri, managedRole);
-  return { keys: await createAccessKey(sdk, c), project: 'bench-app-build', managedProject: 'bench-console-build', repository: 'bench-app', role: 'bench-build-role', inlinePolicy: 'ecr-pull' };
+  // Pulls inside the build (issue 16): the buildspec logs in and pulls from a second repository of the same role.
+  const base = await createRepository(sdk, c, SINGLE_ACCOUNT, 'bench-base', [role]);
+  const host = base.uri.split('/')[0];
+  await createProject(sdk, c, 'bench-in-build', repo.uri, role, [`aws ecr get-login-password --region ${REGION} | docker login --username AWS --password-stdin ${host}`, `docker pull ${base.uri}`]);
+  return { keys: await createAccessKey(sdk, c), project: 'bench-app-build', managedProject: 'bench-console-build', inBuildProject: 'bench-in-build', repository: 'bench-app', role: 'bench-build-role', inlinePolicy: 'ecr-pull' };
 }
 
 async function setUpMany(sdk, endpoint) {
@@ -464,6 +468,7 @@ async function main() {
         json: true,
         run: cli([...doctorJson, '--project', single.managedProject], liveEnv(single.keys)),
       },
+      { id: 'live-in-build', label: 'doctor, buildspec pulls a 2nd repo', live: true, json: true, run: cli([...doctorJson, '--project', single.inBuildProject], liveEnv(single.keys)) },
       { id: 'all-projects', label: `doctor --all-projects (${MANY.projects})`, live: true, json: true, run: cli([...doctorJson, '--all-projects'], liveEnv(many.keys)) },
     ];
     if (awsVersion) {
