@@ -175,6 +175,18 @@ describe('pulls inside the build, against moto', () => {
     expect(r?.message).toContain('docker build -t app .');
   });
 
+  it('a buildspec given alone (no project, no eb settings) is diagnosed for what it pulls, not passed with 0 checks', async () => {
+    const dir = await mkdtemp(join(work, 'alone-'));
+    await writeFile(join(dir, 'buildspec.yml'), buildspec(`docker pull ${IMAGE}`));
+    const run = await runCliJson<JsonReport>(['doctor', '--buildspec', join(dir, 'buildspec.yml'), '--format', 'json'], { env: { ...cli.env, HOME: work }, cwd: dir });
+    expect(run.code).toBe(1);
+    const byCheck = (id: string) => run.json.results.filter((r) => r.check === id).map((r) => r.status);
+    expect(byCheck('registry-login')).toEqual(['fail']);
+    expect(byCheck('image-exists')).toEqual(['pass']);
+    expect(byCheck('build-role-can-pull')).toEqual(['skip']);
+    expect(byCheck('docker-daemon')).toEqual(['skip']);
+  });
+
   it('a buildspec in the source that is not at hand is said, never passed over', async () => {
     const { report } = await doctor('from-dockerfile');
     const r = report.results.find((x) => x.check === 'buildspec-pulls');
