@@ -33,7 +33,13 @@ function fixTargetOf(cause: PullCause): FixHint['target'] {
       return 'image';
     case 'invalid-image-reference':
     case 'registry-credential-invalid':
+    case 'docker-daemon-unavailable':
+    case 'pull-mode-rejected':
+    case 'registry-login-missing':
+    case 'ecr-get-login-removed':
       return 'project-setting';
+    case 'platform-mismatch':
+      return 'image';
     default:
       return 'other';
   }

@@ -12,6 +12,12 @@ export type PullCause =
   | 'logs-access-denied'
   | 'image-too-large'
   | 'in-build-pull'
+  | 'docker-daemon-unavailable'
+  | 'registry-login-missing'
+  | 'ecr-get-login-removed'
+  | 'platform-mismatch'
+  | 'pull-mode-rejected'
+  | 'registry-tls-error'
   | 'unknown';
 
 export interface CauseDescription {
@@ -92,6 +98,42 @@ const CAUSES: Record<PullCause, CauseDescription> = {
     title: 'A pull inside the build failed',
     meaning:
       'The build environment image was pulled; a docker pull, docker login or Dockerfile FROM run by the buildspec failed. That pull uses the service role credentials you log in with, not the project pull settings.',
+    isEcrGrantProblem: false,
+  },
+  'docker-daemon-unavailable': {
+    title: 'No Docker daemon in the build container',
+    meaning:
+      'A docker command in the buildspec found no daemon at /var/run/docker.sock: CodeBuild starts dockerd only when the project has privilegedMode true (custom images must also start dockerd themselves).',
+    isEcrGrantProblem: false,
+  },
+  'registry-login-missing': {
+    title: 'No docker login to that registry before the pull',
+    meaning:
+      'Docker had no credentials for the registry host it pulled from ("no basic auth credentials"): the buildspec did not run docker login for that exact host (account and region) before the pull, or logged in to another one.',
+    isEcrGrantProblem: false,
+  },
+  'ecr-get-login-removed': {
+    title: '`aws ecr get-login` does not exist in AWS CLI v2',
+    meaning:
+      'The buildspec runs `aws ecr get-login`, which AWS CLI v2 removed (curated images standard:5.0 and later, amazonlinux2 4.0 and later ship v2), so the login never happened.',
+    isEcrGrantProblem: false,
+  },
+  'platform-mismatch': {
+    title: 'Image platform does not match the build environment',
+    meaning:
+      'The image has no variant for the platform it runs on (architecture or operating system): LINUX_CONTAINER runs linux/amd64, ARM_CONTAINER linux/arm64, WINDOWS_* Windows with a matching host version.',
+    isEcrGrantProblem: false,
+  },
+  'pull-mode-rejected': {
+    title: 'CodeBuild rejected the image and pull-mode combination',
+    meaning:
+      'CodeBuild refused the project settings before pulling anything: curated images need imagePullCredentialsType CODEBUILD, cross-account ECR images need SERVICE_ROLE, and some images only run on some environment types.',
+    isEcrGrantProblem: false,
+  },
+  'registry-tls-error': {
+    title: 'TLS certificate error talking to the registry',
+    meaning:
+      'Docker could not verify the registry certificate (x509). For ECR hosts that is almost always a proxy or firewall intercepting TLS, or a rare AWS-side problem; not a grant problem.',
     isEcrGrantProblem: false,
   },
   unknown: {

@@ -1,6 +1,8 @@
 import type { BuildInfo, BuildPhase } from '../model/facts.js';
 import { describeCause, type PullCause } from './causes.js';
-import { RULES, UMBRELLA, parseDetails, type PullDetails } from './rules.js';
+import { parseDetails, parseImage, repositoryOf, type PullDetails } from './details.js';
+import { RULES, UMBRELLA, isUmbrellaOnly } from './rules.js';
+import { MAX_LINE_CHARS, pullBefore, scanLines, type Scan, type ScannedLine } from './scan.js';
 import { nextStepFor, summarise, type NextStepTarget } from './wording.js';
 
 export { describeCause, PULL_CAUSES } from './causes.js';
@@ -17,6 +19,8 @@ export interface Classification {
   summary: string;
   /** What to do or run next. */
   nextStep: string;
+  /** Present when some lines were longer than scan.ts reads; only their beginning was classified. */
+  truncated?: { lines: number; maxLineChars: number };
 }
 
 export interface PullFailure {
@@ -26,35 +30,100 @@ export interface PullFailure {
   classification: Classification;
 }
 
-/** Classifies the text of a failed pull (console output or a phase context); pure. */
+/** Classifies the text of a failed pull (console output, a whole build log or a phase context); pure. */
 export function classifyPullMessage(text: string): Classification {
   return classifyWith(text, {});
 }
 
-function classifyWith(text: string, target: NextStepTarget): Classification {
-  const details = parseDetails(text);
-  const umbrella = UMBRELLA.exec(text)?.[0];
+interface Hit {
+  cause: PullCause;
+  evidence: string;
+  line: ScannedLine;
+}
+
+/** Rules in order, lines in order: the first rule that matches any line decides (rules.ts). */
+function findHit(scan: Scan): Hit | undefined {
   for (const rule of RULES) {
-    const evidence = rule.match(text);
-    if (evidence === undefined) continue;
-    return {
-      cause: rule.cause,
-      isEcrGrantProblem: describeCause(rule.cause).isEcrGrantProblem,
-      evidence,
-      details,
-      summary: summarise(rule.cause, details, text, umbrella !== undefined),
-      nextStep: nextStepFor(rule.cause, details, target),
-    };
+    for (const line of scan.lines) {
+      const evidence = rule.match(line.text);
+      if (evidence === undefined) continue;
+      const after = rule.after;
+      if (after && !scan.lines.some((l) => l.index <= line.index && after.test(l.text))) continue;
+      return { cause: rule.cause, evidence, line };
+    }
   }
+  return undefined;
+}
+
+// isUmbrellaOnly reads the whole text; past this size a paste is a log, never the umbrella alone.
+const UMBRELLA_ONLY_MAX = 65_536;
+
+// ECR denials behind a pull the buildspec ran: the build image was pulled, the project's pull
+// settings are not involved, the login and the service role are (DOMAIN.md §6b).
+const DENIED_IN_BUILD = new Set<PullCause>([
+  'codebuild-not-trusted',
+  'role-missing-permission',
+  'role-explicit-deny',
+  'layer-download-denied',
+  'repository-missing-or-denied',
+]);
+
+function classifyWith(text: string, target: NextStepTarget, context: { inBuild?: boolean } = {}): Classification {
+  const scan = scanLines(text);
+  const seen = scan.lines.map((l) => l.text).join('\n');
+  const hit = findHit(scan);
+  const details = detailsOf(scan, seen, hit, context.inBuild);
+  const umbrellaLine = scan.lines.find((l) => UMBRELLA.test(l.text));
+  const umbrella = umbrellaLine ? UMBRELLA.exec(umbrellaLine.text)?.[0] : undefined;
+  const truncated = scan.truncatedLines > 0 ? { lines: scan.truncatedLines, maxLineChars: MAX_LINE_CHARS } : undefined;
+  const summaryText = hit ? hit.line.text : seen;
+  if (hit) {
+    const found: Classification = {
+      cause: hit.cause,
+      isEcrGrantProblem: describeCause(hit.cause).isEcrGrantProblem,
+      evidence: hit.evidence,
+      details,
+      summary: summarise(hit.cause, details, summaryText, umbrella !== undefined),
+      nextStep: nextStepFor(hit.cause, details, target, hit.line.text),
+    };
+    if (truncated) found.truncated = truncated;
+    return details.inBuild && DENIED_IN_BUILD.has(hit.cause) && context.inBuild === undefined ? asInBuildPull(found, target) : found;
+  }
+  const umbrellaOnly = text.length <= UMBRELLA_ONLY_MAX && isUmbrellaOnly(text);
   const unknown: Classification = {
     cause: 'unknown',
     isEcrGrantProblem: false,
     details,
-    summary: summarise('unknown', details, text, umbrella !== undefined),
+    summary: summarise('unknown', details, umbrellaOnly ? '' : seen, umbrella !== undefined),
     nextStep: nextStepFor('unknown', details, target),
   };
   if (umbrella !== undefined) unknown.evidence = umbrella;
+  if (truncated) unknown.truncated = truncated;
   return unknown;
+}
+
+/**
+ * Details from the deciding line first, then from the rest of what was read; the image is the one
+ * the error line names, else the pull started nearest before it (`Step N/M : FROM x`, BuildKit's
+ * `load metadata for x`, `docker pull x`), else any the text names.
+ */
+function detailsOf(scan: Scan, seen: string, hit: Hit | undefined, inBuildHint: boolean | undefined): PullDetails {
+  const details: PullDetails = hit ? { ...parseDetails(seen), ...parseDetails(hit.line.text) } : parseDetails(seen);
+  const lineImage = hit ? parseImage(hit.line.text) : undefined;
+  const pull = hit ? pullBefore(scan, hit.line.index) : scan.pulls[scan.pulls.length - 1];
+  const image = lineImage ?? pull?.image ?? details.image;
+  if (image !== undefined && image !== details.image) {
+    details.image = image;
+    const arnRepo = hit ? parseDetails(hit.line.text).repository : undefined;
+    details.repository = lineImage || !arnRepo ? repositoryOf(image) : arnRepo;
+  }
+  const onUmbrella = hit !== undefined && UMBRELLA.test(hit.line.text);
+  const markerBefore = scan.firstInBuildLine !== undefined && (!hit || scan.firstInBuildLine <= hit.line.index);
+  const inBuild = inBuildHint ?? (!onUmbrella && (pull !== undefined || markerBefore));
+  if (inBuild) details.inBuild = true;
+  if (pull && inBuild) details.pullLine = scan.lines.find((l) => l.index === pull.line)?.text.trim().slice(0, 300);
+  if (details.pullLine === undefined) delete details.pullLine;
+  return details;
 }
 
 // Causes that, seen after PROVISIONING, can only come from a pull the buildspec ran: the build
@@ -69,7 +138,16 @@ const IN_BUILD_EQUIVALENT = new Set<PullCause>([
   'registry-credential-invalid',
   'invalid-image-reference',
 ]);
-const REPORTED_AFTER_PROVISIONING = new Set<PullCause>(['in-build-pull', 'docker-hub-rate-limit', 'logs-access-denied']);
+const REPORTED_AFTER_PROVISIONING = new Set<PullCause>([
+  'in-build-pull',
+  'docker-hub-rate-limit',
+  'logs-access-denied',
+  'docker-daemon-unavailable',
+  'registry-login-missing',
+  'ecr-get-login-removed',
+  'platform-mismatch',
+  'registry-tls-error',
+]);
 
 const PASSED = new Set(['SUCCEEDED', 'IN_PROGRESS']);
 
@@ -99,10 +177,10 @@ export function findPullFailure(build: BuildInfo): PullFailure | undefined {
       const message = context.message ?? '';
       const text = contextText(context.statusCode, message);
       if (text.trim() === '') continue;
-      const classification = classifyWith(text, target);
+      const classification = classifyWith(text, target, { inBuild: false });
       // An unrecognised text still counts when it is CodeBuild's pull umbrella: the build did fail
       // on its image, we just cannot say why from the words.
-      if (classification.cause === 'unknown' && !(hasFailed(phase) && UMBRELLA.test(text))) continue;
+      if (classification.cause === 'unknown' && !(hasFailed(phase) && classification.evidence !== undefined)) continue;
       return withStatus({ phase: phase.phaseType, message, classification }, context.statusCode);
     }
   }
@@ -113,7 +191,7 @@ export function findPullFailure(build: BuildInfo): PullFailure | undefined {
       const message = context.message ?? '';
       const text = contextText(context.statusCode, message);
       if (text.trim() === '') continue;
-      const classification = classifyWith(text, target);
+      const classification = classifyWith(text, target, { inBuild: true });
       if (REPORTED_AFTER_PROVISIONING.has(classification.cause)) {
         return withStatus({ phase: phase.phaseType, message, classification }, context.statusCode);
       }
@@ -140,5 +218,6 @@ function asInBuildPull(original: Classification, target: NextStepTarget): Classi
     nextStep: nextStepFor('in-build-pull', original.details, target),
   };
   if (original.evidence !== undefined) reclassified.evidence = original.evidence;
+  if (original.truncated !== undefined) reclassified.truncated = original.truncated;
   return reclassified;
 }

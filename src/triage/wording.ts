@@ -1,5 +1,6 @@
 import { describeCause, type PullCause } from './causes.js';
-import { isUmbrellaOnly, type PullDetails } from './rules.js';
+import type { PullDetails } from './details.js';
+import { ECR_HOST, ECR_PUBLIC_HOST } from './rules.js';
 
 /** What the next command should point at: a build we read, a project, or a placeholder. */
 export interface NextStepTarget {
@@ -49,15 +50,58 @@ export function summarise(cause: PullCause, details: PullDetails, text: string, 
       return `${details.image ? `${details.image} was` : 'The image was'} not found: the repository exists but has no such tag or digest.`;
     case 'unknown':
       if (!umbrella) return 'ecr-doctor does not recognise this message.';
-      return isUmbrellaOnly(text)
+      // classify passes '' when the text holds nothing beyond the umbrella words (isUmbrellaOnly).
+      return text === ''
         ? 'The text only has CodeBuild\'s umbrella words, which say the build image could not be pulled but not why; the reason is in the rest of the message (after "CannotPullContainerError:"), so paste all of it if you have it.'
         : 'CodeBuild could not pull the build image, but the reason it gives is not one ecr-doctor recognises.';
+    case 'docker-daemon-unavailable':
+      return `A docker command in the buildspec${pulling(details)} found no Docker daemon at /var/run/docker.sock: the project runs without privilegedMode, so CodeBuild did not start dockerd (a custom image must also start it itself).`;
+    case 'registry-login-missing': {
+      const host = registryOf(details.image);
+      return `Docker had no credentials for ${host ?? 'the registry'}${details.image ? ` when it pulled ${details.image}` : ''}: no docker login to that exact host (account and region) ran before the pull.`;
+    }
+    case 'ecr-get-login-removed':
+      return 'The buildspec runs `aws ecr get-login`, which AWS CLI v2 no longer has (curated images standard:5.0+ and amazonlinux2 4.0+ ship v2): the login never ran, so the pulls after it fail too.';
+    case 'platform-mismatch':
+      return `${details.image ? `The image ${details.image}` : 'The image'} has no variant for the platform it runs on (architecture or OS): LINUX_CONTAINER runs linux/amd64, ARM_CONTAINER linux/arm64, WINDOWS_* Windows.`;
+    case 'docker-hub-rate-limit':
+      if (details.inBuild) {
+        return `Docker Hub refused ${details.image ? `the pull of ${details.image}` : 'a pull'} inside the build (a docker pull or Dockerfile FROM without a Docker Hub login) with HTTP 429: anonymous pulls are rate-limited per IP and CodeBuild hosts share addresses. Not an ECR problem.`;
+      }
+      return describeCause(cause).meaning;
+    case 'registry-tls-error':
+      return isEcr(details, text)
+        ? 'Docker could not verify the TLS certificate of an ECR host (x509): ECR serves certificates from a public CA, so a proxy or firewall intercepting TLS is the usual cause, rarely a short AWS-side problem. Not a grant problem.'
+        : 'Docker could not verify the registry TLS certificate (x509): a proxy intercepting TLS, or a certificate the build image does not trust or that has expired. Not a grant problem.';
     default:
       return describeCause(cause).meaning;
   }
 }
 
-export function nextStepFor(cause: PullCause, details: PullDetails, target: NextStepTarget): string {
+function pulling(details: PullDetails): string {
+  return details.image ? ` (pulling ${details.image})` : '';
+}
+
+/** The registry host of an image reference, when it names one. */
+function registryOf(image: string | undefined): string | undefined {
+  const first = image?.split('/')[0];
+  if (!image?.includes('/') || !first) return image ? 'Docker Hub' : undefined;
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'Docker Hub';
+}
+
+function isEcr(details: PullDetails, text: string): boolean {
+  return [details.image ?? '', text].some((t) => ECR_HOST.test(t) || ECR_PUBLIC_HOST.test(t));
+}
+
+/** ECR Public mirrors Docker Hub's official images only (https://gallery.ecr.aws/docker/library). */
+function mirrorOf(image: string | undefined): string {
+  if (!image) return 'public.ecr.aws/docker/library/<name>';
+  const name = image.replace(/^(?:docker\.io\/|registry-1\.docker\.io\/|index\.docker\.io\/)/, '').replace(/^library\//, '');
+  return name.includes('/') ? 'public.ecr.aws/docker/library/<name>' : `public.ecr.aws/docker/library/${name}`;
+}
+
+/** `text` is the line that decided the cause (the TLS advice depends on the host it names). */
+export function nextStepFor(cause: PullCause, details: PullDetails, target: NextStepTarget, text = ''): string {
   const flag = targetFlag(target);
   switch (cause) {
     case 'codebuild-not-trusted':
@@ -77,8 +121,30 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
       return `ecr-doctor doctor ${flag}   (checks the image URI, account, region, repository and its policy)`;
     case 'image-not-found':
       return `ecr-doctor doctor ${flag}   (lists the tags that do exist)`;
-    case 'docker-hub-rate-limit':
-      return 'Not an ECR grant problem: pull with Docker Hub credentials (registryCredential + SERVICE_ROLE), or copy the image to ECR or use public.ecr.aws/docker/library/..., then retry the build.';
+    case 'docker-hub-rate-limit': {
+      const ways = `an ECR pull-through cache rule for Docker Hub, ECR Public's mirror ${mirrorOf(details.image)}, or a Docker Hub login`;
+      if (details.inBuild) {
+        return `Not an ECR grant problem: in the buildspec, pull through ${ways} (docker login with a token from Secrets Manager before the pull), then retry; ecr-doctor doctor ${flag} lists the anonymous Docker Hub pulls (check docker-hub-rate-limit).`;
+      }
+      return `Not an ECR grant problem: pull through ${ways} (registryCredential + SERVICE_ROLE for the build image; docker login in the buildspec for pulls inside the build), or copy the image to ECR, then retry the build.`;
+    }
+    case 'docker-daemon-unavailable':
+      return `Turn on privilegedMode for the project (console: Environment > Privileged; or aws codebuild update-project --name <name> --environment with "privilegedMode": true); a custom image must also start dockerd in the buildspec. ecr-doctor doctor ${flag} confirms it (check docker-daemon).`;
+    case 'registry-login-missing':
+    case 'ecr-get-login-removed': {
+      const host = ECR_HOST.exec(details.image ?? '')?.[0] ?? '<account>.dkr.ecr.<region>.amazonaws.com';
+      const login = `aws ecr get-login-password --region <region> | docker login --username AWS --password-stdin ${host}`;
+      const first = cause === 'ecr-get-login-removed' ? 'Replace `$(aws ecr get-login ...)` in the buildspec with' : 'Log in to that registry before the pull:';
+      return `${first} ${login} (another registry: docker login <host> with credentials from Secrets Manager). ecr-doctor doctor ${flag} checks the buildspec's logins (check registry-login).`;
+    }
+    case 'platform-mismatch':
+      return `Use an image with a variant for the environment's platform (docker buildx build --platform linux/amd64,linux/arm64 ...), or pick the environment type that matches the image (LINUX_CONTAINER amd64, ARM_CONTAINER arm64); ecr-doctor doctor ${flag} compares them (check platform).`;
+    case 'pull-mode-rejected':
+      return `Match imagePullCredentialsType to the image: CODEBUILD for curated aws/codebuild/* images, SERVICE_ROLE for an image in another account or a private registry, and an environment type the image supports; ecr-doctor doctor ${flag} checks the pull mode (check pull-mode).`;
+    case 'registry-tls-error':
+      return isEcr(details, text)
+        ? 'Retry the build; check the AWS Health Dashboard for Amazon ECR in that region, and any proxy or firewall that intercepts TLS (exempt *.dkr.ecr.*.amazonaws.com and the S3 layer downloads, or add its CA to the image). ecr-doctor doctor cannot see this.'
+        : 'Check any proxy or firewall that intercepts TLS (add its CA to the build image, or exempt the registry), and the registry certificate itself; then retry. ecr-doctor doctor cannot see this.';
     case 'registry-credential-invalid':
       return "Check the Secrets Manager secret named in the project's registryCredential (keys username and password) and that the service role may read it (secretsmanager:GetSecretValue, plus kms:Decrypt for a customer-managed key).";
     case 'invalid-image-reference':
@@ -88,7 +154,7 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
     case 'image-too-large':
       return 'Not an ECR grant problem: choose a compute type with more disk (see "Build environment compute types") or make the image smaller; `docker images <repo>:<tag>` shows its size.';
     case 'in-build-pull':
-      return 'Not the build image: log in before the pull in the buildspec (aws ecr get-login-password | docker login --username AWS --password-stdin <registry>) and give the service role ecr:GetAuthorizationToken on * plus the pull actions on the repository.';
+      return `Not the build image: log in before the pull in the buildspec (aws ecr get-login-password | docker login --username AWS --password-stdin <registry>) and give the service role ecr:GetAuthorizationToken on * plus the pull actions on the repository; ecr-doctor doctor ${flag} checks both (checks registry-login, build-role-can-pull).`;
     case 'unknown':
       return target.buildId
         ? `ecr-doctor doctor --build ${target.buildId}   (checks the image, pull mode and grants directly)`

@@ -147,7 +147,7 @@ describe('describeCause', () => {
   it('describes every cause, and only the four grant causes count as grant problems', () => {
     const grant = PULL_CAUSES.filter((cause) => describeCause(cause).isEcrGrantProblem);
     expect(grant.sort()).toEqual(['codebuild-not-trusted', 'layer-download-denied', 'role-explicit-deny', 'role-missing-permission']);
-    expect(PULL_CAUSES).toHaveLength(13);
+    expect(PULL_CAUSES).toHaveLength(19);
     for (const cause of PULL_CAUSES) {
       expect(describeCause(cause).title.length).toBeGreaterThan(5);
       expect(describeCause(cause).meaning.length).toBeGreaterThan(20);

@@ -6,6 +6,8 @@ import { renderExplanation } from '../../src/triage/explain-text.js';
 interface CorpusEntry {
   text: string;
   cause: PullCause;
+  /** The image the text names (the error line's own, else the pull started nearest before it). */
+  image?: string;
   source: string;
   note?: string;
 }
@@ -38,6 +40,7 @@ describe('error-message corpus', () => {
   it.each(corpus.entries.map((e) => [e.cause, e.text.slice(0, 70), e] as const))('%s: %s', (_cause, _head, entry) => {
     const c = classifyPullMessage(entry.text);
     expect(c.cause).toBe(entry.cause);
+    expect(c.details.image).toBe(entry.image);
     if (c.evidence !== undefined) expect(entry.text).toContain(c.evidence);
     if (entry.cause !== 'unknown') expect(c.evidence).toBeDefined();
 

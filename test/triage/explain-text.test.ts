@@ -66,7 +66,7 @@ describe('renderExplanation', () => {
     expect(plainOut).not.toContain('<b>');
     expect(renderExplanation(c, { color: true })).toBe(plainOut);
     const coloured = renderExplanation(c, { color: true, paint });
-    expect(coloured).toContain('<b>Cause:</b> <yellow>A pull inside the build failed</yellow> <dim>(in-build-pull)</dim>');
+    expect(coloured).toContain('<b>Cause:</b> <yellow>No docker login to that registry before the pull</yellow> <dim>(registry-login-missing)</dim>');
     expect(coloured).toContain(`<green>${c.nextStep}</green>`);
     // eslint-disable-next-line no-control-regex
     expect(coloured).not.toMatch(/\u001b\[/);
