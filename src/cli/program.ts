@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { UserError } from '../model/errors.js';
+import { UsageError, UserError } from '../model/errors.js';
 import { EXIT } from '../model/exit-code.js';
 import { FORMATS } from '../report/formats.js';
 import { VERSION } from '../version.js';
@@ -8,6 +8,7 @@ import { formatForOutput } from './options.js';
 import { writeErr } from './output.js';
 
 const FAIL_ON = ['error', 'warning'] as const;
+const EXPLAIN_FORMATS = ['text', 'json'] as const;
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('ecr-doctor')
@@ -90,14 +91,24 @@ Examples:
 
   program
     .command('explain')
-    .description('classify a build error message (from the argument or stdin)')
-    .argument('[text...]', 'the message; read from stdin when absent')
+    .description('classify a build error message or a whole build log (from the argument or stdin)')
+    .argument('[text...]', 'the message or log; read from stdin when absent')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(EXPLAIN_FORMATS).default('text'))
+    .option('--json', 'deprecated spelling of --format json')
     .option('--no-color', 'no colour (default: colour only at a terminal, never with NO_COLOR or CI)')
-    .option('--json', 'print the classification as JSON')
+    .option('-q, --quiet', 'only the cause and the next step (text); no notes on stderr')
+    .option('-v, --verbose', 'also say on stderr how much of the input was read and which pull it blamed')
+    .addHelpText('after', '\nExit codes: 0 recognised · 1 not recognised · 2 nothing to explain or a bad option')
     .action(async (words: string[], _o: Record<string, unknown>, cmd: Command) => {
       const o = optionsOf(cmd);
+      const common = commonOf(o);
+      const json = o.json === true;
+      if (json && cmd.getOptionValueSource('format') === 'cli' && o.format !== 'json') {
+        throw new UsageError(`--json and --format ${String(o.format)} disagree`, 'use --format json (--json is its deprecated spelling) or --format text');
+      }
+      const format = json ? 'json' : (o.format as 'text' | 'json');
       const { runExplain } = await import('./explain.js');
-      setExit(await runExplain(words.join(' '), { json: !!o.json, color: commonOf(o).color }));
+      setExit(await runExplain(words.join(' '), { format, deprecatedJson: json, color: common.color, quiet: !!common.quiet, verbose: !!common.verbose }));
     });
 
   program

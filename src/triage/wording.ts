@@ -122,11 +122,11 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
     case 'image-not-found':
       return `ecr-doctor doctor ${flag}   (lists the tags that do exist)`;
     case 'docker-hub-rate-limit': {
-      const ways = `an ECR pull-through cache rule for Docker Hub, ECR Public's mirror ${mirrorOf(details.image)}, or a Docker Hub login`;
+      const mirror = mirrorOf(details.image);
       if (details.inBuild) {
-        return `Not an ECR grant problem: in the buildspec, pull through ${ways} (docker login with a token from Secrets Manager before the pull), then retry; ecr-doctor doctor ${flag} lists the anonymous Docker Hub pulls (check docker-hub-rate-limit).`;
+        return `Not an ECR grant problem: in the buildspec, pull through an ECR pull-through cache rule for Docker Hub, or from ECR Public's mirror ${mirror}, or log in to Docker Hub before the pull (docker login with a token from Secrets Manager); then retry. ecr-doctor doctor ${flag} lists the anonymous Docker Hub pulls (check docker-hub-rate-limit).`;
       }
-      return `Not an ECR grant problem: pull through ${ways} (registryCredential + SERVICE_ROLE for the build image; docker login in the buildspec for pulls inside the build), or copy the image to ECR, then retry the build.`;
+      return `Not an ECR grant problem: use an ECR pull-through cache rule for Docker Hub, ECR Public's mirror ${mirror}, or Docker Hub credentials (registryCredential + SERVICE_ROLE for the build image; docker login in the buildspec for pulls inside the build), or copy the image to ECR; then retry the build.`;
     }
     case 'docker-daemon-unavailable':
       return `Turn on privilegedMode for the project (console: Environment > Privileged; or aws codebuild update-project --name <name> --environment with "privilegedMode": true); a custom image must also start dockerd in the buildspec. ecr-doctor doctor ${flag} confirms it (check docker-daemon).`;
