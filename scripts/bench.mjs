@@ -8,7 +8,7 @@
 //   node scripts/bench.mjs [--runs N] [--manual-runs N] [--json]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,10 +68,12 @@ function killAll() {
 }
 
 /** Spawns and waits; resolves with wall time (ms), exit code and output. */
-function timed(command, args, env, { cwd = ROOT } = {}) {
+function timed(command, args, env, { cwd = ROOT, stdinFile } = {}) {
   return new Promise((resolve, reject) => {
+    const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
     const t0 = performance.now();
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: [stdin, 'pipe', 'pipe'] });
+    if (typeof stdin === 'number') closeSync(stdin);
     const out = [];
     const err = [];
     child.stdout.on('data', (c) => out.push(c));
@@ -405,6 +407,50 @@ function renderTable(rows) {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
+// ---------------------------------------------------------------- explain inputs
+
+const MiB = 1024 * 1024;
+
+/**
+ * Issue 12's inputs: one 1 MB line of the assumed-role prefix that made the old whole-text regexes
+ * backtrack quadratically (30 s and more), and a 50 MB build log whose only error sits at its end
+ * (docker build output, npm noise, a FROM, then "no basic auth credentials").
+ */
+function writeExplainInputs(dir) {
+  const line = join(dir, 'explain-1mb-line.txt');
+  writeFileSync(line, 'arn:aws:sts::1:assumed-role/r/'.repeat(Math.ceil(MiB / 31)));
+  const block = [
+    '[Container] 2024/05/01 10:00:00.000 Running command npm ci',
+    'npm WARN deprecated inflight@1.0.6: This module is not supported, and leaks memory.',
+    'added 1234 packages, and audited 1235 packages in 21s',
+    'Step 3/9 : RUN npm run build',
+    ' ---> Running in 4f1d2c3b5a69',
+    '#12 [build 4/7] COPY package*.json ./',
+    'a3ed95caeb02: Pulling fs layer',
+    'Downloading from central: https://repo.maven.apache.org/maven2/org/example/lib/1.0/lib-1.0.pom',
+  ].join('\n');
+  const tail = [
+    'Step 1/9 : FROM 123456789012.dkr.ecr.eu-west-1.amazonaws.com/base:2',
+    'Get "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/base/manifests/2": no basic auth credentials',
+    '[Container] 2024/05/01 10:09:59.000 Phase complete: BUILD State: FAILED',
+  ].join('\n');
+  const log = join(dir, 'explain-50mb-log.txt');
+  writeFileSync(log, `${`${block}\n`.repeat(Math.ceil((50 * MiB) / (block.length + 1)))}${tail}\n`);
+  return { line, log };
+}
+
+/** An explain run must give the cause the input was made for. */
+function checkExplain(stdout, cause) {
+  let c;
+  try {
+    c = JSON.parse(stdout);
+  } catch {
+    throw new Error(`explain printed no JSON: ${stdout.slice(0, 300)}`);
+  }
+  if (c.cause !== cause) throw new Error(`explain said ${c.cause}, expected ${cause}`);
+  return { cause: c.cause, truncated: c.truncated ?? null };
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -437,6 +483,7 @@ async function main() {
     const many = await setUpMany(sdk, moto.endpoint);
     const setupS = (performance.now() - benchStart) / 1000;
 
+    const explainInputs = writeExplainInputs(dir);
     const baseEnv = { ...process.env, NO_COLOR: '1' };
     for (const k of Object.keys(baseEnv)) if (/^AWS_/.test(k)) delete baseEnv[k];
     const liveEnv = (keys) => ({ ...baseEnv, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint });
@@ -470,6 +517,18 @@ async function main() {
       },
       { id: 'live-in-build', label: 'doctor, buildspec pulls a 2nd repo', live: true, json: true, run: cli([...doctorJson, '--project', single.inBuildProject], liveEnv(single.keys)) },
       { id: 'all-projects', label: `doctor --all-projects (${MANY.projects})`, live: true, json: true, run: cli([...doctorJson, '--all-projects'], liveEnv(many.keys)) },
+      {
+        id: 'explain-line',
+        label: 'explain: 1 MB pathological line',
+        explain: 'unknown',
+        run: () => timed(process.execPath, [bin, 'explain', '--format', 'json'], baseEnv, { stdinFile: explainInputs.line }),
+      },
+      {
+        id: 'explain-log',
+        label: 'explain: 50 MB build log',
+        explain: 'registry-login-missing',
+        run: () => timed(process.execPath, [bin, 'explain', '--format', 'json'], baseEnv, { stdinFile: explainInputs.log }),
+      },
     ];
     if (awsVersion) {
       scenarios.push({
@@ -504,6 +563,7 @@ async function main() {
       if (r.failed || (r.code !== 0 && r.code !== 1)) throw new Error(`${s.label}: ${r.failed ?? `exit ${r.code}`}: ${r.stderr.trim().slice(-600)}`);
       s.expectedCode = r.code;
       if (s.json) s.check = checkReport(r.stdout);
+      if (s.explain) s.explainCheck = checkExplain(r.stdout, s.explain);
       if (s.live) s.expectedRequests = requests.length;
     }
 
@@ -518,6 +578,7 @@ async function main() {
         const wrong = r.failed ?? (r.code !== s.expectedCode ? `exit ${r.code}, the warm-up exited ${s.expectedCode}` : undefined);
         if (wrong) throw new Error(`${s.label}, round ${round + 1}: ${wrong}: ${r.stderr.trim().slice(-600)}`);
         if (s.json) checkReport(r.stdout);
+        if (s.explain) checkExplain(r.stdout, s.explain);
         if (s.live && requests.length !== s.expectedRequests) log(`bench: warning: ${s.label}, round ${round + 1}: ${requests.length} requests, the warm-up made ${s.expectedRequests}`);
         s.samples.push(r.ms);
         if (!s.live) continue;
@@ -613,6 +674,7 @@ function summarise(scenarios, imports, opts, awsVersion) {
           }
         : {}),
       ...(s.check ? { reportSummary: s.check } : {}),
+      ...(s.explainCheck ? { explain: s.explainCheck } : {}),
     };
   });
   const by = Object.fromEntries(rows.map((r) => [r.id, r]));
@@ -623,6 +685,9 @@ function summarise(scenarios, imports, opts, awsVersion) {
     ...(by.manual ? { manualToLive: by.manual.medianMs / by.live.medianMs } : {}),
     allProjectsToLive: by['all-projects'].medianMs / by.live.medianMs,
     allProjectsRequestsToLive: by['all-projects'].requests.count / by.live.requests.count,
+    // Classification alone: the run minus a bare start-up (--version), per MiB of input.
+    explainLineMsAfterStartup: by['explain-line'].medianMs - by.version.medianMs,
+    explainLogMsPerMiB: (by['explain-log'].medianMs - by.version.medianMs) / 50,
   };
   // Each thing read once: STS, ListProjects, one BatchGetProjects per 100; per repository
   // DescribeRepositories + GetRepositoryPolicy + DescribeImages (one tag); per role GetRole +
@@ -662,6 +727,9 @@ function renderText(result) {
   out.push(`live doctor round trips: ${trips(by.live)} over ${by.live.runs} runs (budget ≤ 3); with an attached managed policy: ${trips(by['live-managed'])}`);
   out.push(
     `--all-projects, ${result.many.projects} projects / ${result.many.repositories} repositories / ${result.many.roles} roles (+${result.many.sharedManagedPolicies} managed policy attached to all): ${fmtMs(by['all-projects'].medianMs)} (${fmtX(ratios.allProjectsToLive)} one project), ${by['all-projects'].requests.count} requests (each thing read once: ${result.many.idealRequests}) vs ${by.live.requests.count} for one project`,
+  );
+  out.push(
+    `explain (budget 1-2 s each): 1 MB pathological line ${fmtMs(by['explain-line'].medianMs)} (p90 ${fmtMs(by['explain-line'].p90Ms)}); 50 MB log ${fmtMs(by['explain-log'].medianMs)} (p90 ${fmtMs(by['explain-log'].p90Ms)}), ${fmtMs(ratios.explainLogMsPerMiB)} per MiB after start-up; the line was cut: ${JSON.stringify(by['explain-line'].explain?.truncated)}`,
   );
   out.push('');
   out.push('Requests and sequential round trips. waves: a request that starts after another ended is in a later wave (max over runs,');

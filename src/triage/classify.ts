@@ -44,7 +44,7 @@ interface Hit {
 /** Rules in order, lines in order: the first rule that matches any line decides (rules.ts). */
 function findHit(scan: Scan): Hit | undefined {
   for (const rule of RULES) {
-    for (const line of scan.lines) {
+    for (const line of scan.errorLines) {
       const evidence = rule.match(line.text);
       if (evidence === undefined) continue;
       const after = rule.after;
@@ -70,10 +70,10 @@ const DENIED_IN_BUILD = new Set<PullCause>([
 
 function classifyWith(text: string, target: NextStepTarget, context: { inBuild?: boolean } = {}): Classification {
   const scan = scanLines(text);
-  const seen = scan.lines.map((l) => l.text).join('\n');
+  const seen = scan.errorLines.map((l) => l.text).join('\n');
   const hit = findHit(scan);
   const details = detailsOf(scan, seen, hit, context.inBuild);
-  const umbrellaLine = scan.lines.find((l) => UMBRELLA.test(l.text));
+  const umbrellaLine = scan.errorLines.find((l) => UMBRELLA.test(l.text));
   const umbrella = umbrellaLine ? UMBRELLA.exec(umbrellaLine.text)?.[0] : undefined;
   const truncated = scan.truncatedLines > 0 ? { lines: scan.truncatedLines, maxLineChars: MAX_LINE_CHARS } : undefined;
   const summaryText = hit ? hit.line.text : seen;

@@ -17,6 +17,8 @@ export interface ScannedLine {
 export interface Scan {
   /** Lines that hold a word some rule, the umbrella or a pull reader looks for, in input order. */
   lines: ScannedLine[];
+  /** The subset of `lines` that hold a word some rule or the umbrella looks for: the rules read only these. */
+  errorLines: ScannedLine[];
   pulls: PullSite[];
   /** Index of the first line that shows the buildspec's phases were running, if any. */
   firstInBuildLine?: number;
@@ -26,29 +28,31 @@ export interface Scan {
 }
 
 /**
- * The words every rule, the umbrella and the pull readers need (rules.ts, pull-lines.ts); a line
- * with none of them cannot change the answer, so it is skipped after one literal-alternation test.
- * A rule whose evidence needs a word not listed here would never fire: the corpus test, which
- * buries every text in unrelated log lines, catches that.
+ * The words every rule and the umbrella need (rules.ts); a line with none of them cannot decide
+ * the cause. A rule whose evidence needs a word not listed here would never fire: the corpus test,
+ * which buries every text in unrelated log lines, catches that.
  */
-const KEYWORDS = [
-  // rules.ts
+const ERROR_KEYWORDS = [
   'not authorized', 'denied', 'toomanyrequests', 'rate limit', 'too many requests', 'no space left',
   'invalid reference format', 'no basic auth', 'getauthorizationtoken', 'error while executing command',
   'incorrect username', 'secrets manager', 'getdownloadurlforlayer', 'perhaps you need to login', 'manifest',
   'requested image not found', 'imagenotfoundexception', 'does not exist', 'repositorynotfoundexception',
-  'no pull access', 'cloudwatch logs', 'docker daemon', 'invalid choice', 'image operating system', 'exec format error',
-  'platform', 'imagepullcredentialstype', 'is not supported for projects', 'x509',
+  'no pull access', 'cloudwatch logs', 'docker daemon', 'invalid choice', 'usage: aws', 'image operating system',
+  'exec format error', 'platform', 'imagepullcredentialstype', 'is not supported for projects', 'x509',
   // umbrella
   'build_container_unable_to_pull_image', 'unable to pull', 'cannotpullcontainererror',
-  // pull-lines.ts
-  ' from ', 'load metadata for', 'docker ', 'entering phase', 'running command', 'get-login', 'usage: aws', 'pulling from',
 ];
-const TRIGGER = new RegExp(KEYWORDS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+// What pull-lines.ts and the `after` condition of a rule need, beyond the words above. Common in
+// logs (" from ", "docker "), so these lines are read for pulls but never by the rules.
+const CONTEXT_KEYWORDS = [' from ', 'load metadata for', 'docker ', 'entering phase', 'running command', 'get-login', 'pulling from'];
+
+const alternation = (words: string[]) => new RegExp(words.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+const TRIGGER = alternation([...ERROR_KEYWORDS, ...CONTEXT_KEYWORDS]);
+const ERROR_TRIGGER = alternation(ERROR_KEYWORDS);
 
 /** One pass over the input, line by line; no pattern ever sees more than one capped line. */
 export function scanLines(input: string): Scan {
-  const scan: Scan = { lines: [], pulls: [], totalLines: 0, truncatedLines: 0 };
+  const scan: Scan = { lines: [], errorLines: [], pulls: [], totalLines: 0, truncatedLines: 0 };
   let start = 0;
   let index = 0;
   while (start <= input.length) {
@@ -59,7 +63,9 @@ export function scanLines(input: string): Scan {
     let text = input.slice(start, long ? start + MAX_LINE_CHARS : end);
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (TRIGGER.test(text)) {
-      scan.lines.push({ index, text });
+      const line = { index, text };
+      scan.lines.push(line);
+      if (ERROR_TRIGGER.test(text)) scan.errorLines.push(line);
       const pull = readPullLine(text, index);
       if (pull) scan.pulls.push(pull);
       if (scan.firstInBuildLine === undefined && isInBuildMarker(text)) scan.firstInBuildLine = index;

@@ -38,7 +38,7 @@ export function summarise(cause: PullCause, details: PullDetails, text: string, 
     }
     case 'role-explicit-deny': {
       const role = details.roleName ? `the service role ${details.roleName}` : 'the role that pulled';
-      const type = /with an explicit deny in an? ([\w-]+) policy/.exec(text)?.[1];
+      const type = /with an explicit deny in an? ([\w-]{1,32}) policy/.exec(text)?.[1];
       const inPolicy = type ? ` in ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} policy` : '';
       return `A Deny${inPolicy} refuses ${action} to ${role}${on(details)}; an Allow elsewhere cannot override it.`;
     }
