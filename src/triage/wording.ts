@@ -126,7 +126,7 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
       if (details.inBuild) {
         return `Not an ECR grant problem: in the buildspec, pull through an ECR pull-through cache rule for Docker Hub, or from ECR Public's mirror ${mirror}, or log in to Docker Hub before the pull (docker login with a token from Secrets Manager); then retry. ecr-doctor doctor ${flag} lists the anonymous Docker Hub pulls (check docker-hub-rate-limit).`;
       }
-      return `Not an ECR grant problem: use an ECR pull-through cache rule for Docker Hub, ECR Public's mirror ${mirror}, or Docker Hub credentials (registryCredential + SERVICE_ROLE for the build image; docker login in the buildspec for pulls inside the build), or copy the image to ECR; then retry the build.`;
+      return `Not an ECR grant problem: use an ECR pull-through cache rule for Docker Hub, ECR Public's mirror ${mirror}, or Docker Hub credentials (registryCredential + SERVICE_ROLE for the build image; docker login in the buildspec for pulls inside the build), or copy the image to ECR; then retry the build. ecr-doctor doctor ${flag} names the anonymous Docker Hub pulls, the build image's included (check docker-hub-rate-limit).`;
     }
     case 'docker-daemon-unavailable':
       return `Turn on privilegedMode for the project (console: Environment > Privileged; or aws codebuild update-project --name <name> --environment with "privilegedMode": true); a custom image must also start dockerd in the buildspec. ecr-doctor doctor ${flag} confirms it (check docker-daemon).`;

@@ -61,7 +61,7 @@ describe('classify: where the pull happened', () => {
     expect(c.details.inBuild).toBeUndefined();
     expect(c.nextStep).toContain('registryCredential + SERVICE_ROLE');
     expect(c.nextStep).toContain('public.ecr.aws/docker/library/<name>');
-    expect(c.nextStep).not.toContain('ecr-doctor doctor');
+    expect(c.nextStep).toContain('ecr-doctor doctor --project <name> names the anonymous Docker Hub pulls, the build image');
   });
 
   it('turns an ECR denial after a docker pull into an in-build pull naming registry-login and build-role-can-pull', () => {
