@@ -69,6 +69,17 @@ export function summarise(cause: PullCause, details: PullDetails, text: string, 
         return `Docker Hub refused ${details.image ? `the pull of ${details.image}` : 'a pull'} inside the build (a docker pull or Dockerfile FROM without a Docker Hub login) with HTTP 429: anonymous pulls are rate-limited per IP and CodeBuild hosts share addresses. Not an ECR problem.`;
       }
       return describeCause(cause).meaning;
+    case 'pull-mode-rejected': {
+      // CodeBuild's validation messages (ProjectEnvironment.imagePullCredentialsType, API reference).
+      if (/curated image with imagePullCredentialsType SERVICE_ROLE/i.test(text)) {
+        return 'CodeBuild refused the project: a CodeBuild curated image (aws/codebuild/...) must be pulled with imagePullCredentialsType CODEBUILD, and the project asks for SERVICE_ROLE. Nothing was pulled.';
+      }
+      if (/cross-account ECR image with imagePullCredentialsType CODEBUILD/i.test(text)) {
+        return "CodeBuild refused the project: an ECR image in another account must be pulled with imagePullCredentialsType SERVICE_ROLE (the service role, allowed by the owner's repository policy), and the project asks for CODEBUILD. Nothing was pulled.";
+      }
+      const type = /environment type ([A-Za-z0-9_]{1,64})/.exec(text)?.[1];
+      return `CodeBuild refused the project: the image does not run on environment type ${type ?? 'it names'} (or its name is misspelt, such as standard:4:0 for standard:4.0). Nothing was pulled.`;
+    }
     case 'registry-tls-error':
       return isEcr(details, text)
         ? 'Docker could not verify the TLS certificate of an ECR host (x509): ECR serves certificates from a public CA, so a proxy or firewall intercepting TLS is the usual cause, rarely a short AWS-side problem. Not a grant problem.'
@@ -129,7 +140,7 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
       return `Not an ECR grant problem: use an ECR pull-through cache rule for Docker Hub, ECR Public's mirror ${mirror}, or Docker Hub credentials (registryCredential + SERVICE_ROLE for the build image; docker login in the buildspec for pulls inside the build), or copy the image to ECR; then retry the build. ecr-doctor doctor ${flag} names the anonymous Docker Hub pulls, the build image's included (check docker-hub-rate-limit).`;
     }
     case 'docker-daemon-unavailable':
-      return `Turn on privilegedMode for the project (console: Environment > Privileged; or aws codebuild update-project --name <name> --environment with "privilegedMode": true); a custom image must also start dockerd in the buildspec. ecr-doctor doctor ${flag} confirms it (check docker-daemon).`;
+      return `Turn on privilegedMode for the project (console: Environment > Privileged; or aws codebuild update-project --name <name> --environment '{...,"privilegedMode":true}', which replaces the whole environment, so pass its current type, image and compute type too); a custom image must also start dockerd in the buildspec. ecr-doctor doctor ${flag} confirms it (check docker-daemon).`;
     case 'registry-login-missing':
     case 'ecr-get-login-removed': {
       const host = ECR_HOST.exec(details.image ?? '')?.[0] ?? '<account>.dkr.ecr.<region>.amazonaws.com';
@@ -141,6 +152,17 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
       return `Use an image with a variant for the environment's platform (docker buildx build --platform linux/amd64,linux/arm64 ...), or pick the environment type that matches the image (LINUX_CONTAINER amd64, ARM_CONTAINER arm64); ecr-doctor doctor ${flag} compares them (check platform).`;
     case 'pull-mode-rejected':
       return `Match imagePullCredentialsType to the image: CODEBUILD for curated aws/codebuild/* images, SERVICE_ROLE for an image in another account or a private registry, and an environment type the image supports; ecr-doctor doctor ${flag} checks the pull mode (check pull-mode).`;
+    case 'pull-mode-rejected': {
+      // CodeBuild's validation messages (ProjectEnvironment.imagePullCredentialsType, API reference).
+      if (/curated image with imagePullCredentialsType SERVICE_ROLE/i.test(text)) {
+        return 'CodeBuild refused the project: a CodeBuild curated image (aws/codebuild/...) must be pulled with imagePullCredentialsType CODEBUILD, and the project asks for SERVICE_ROLE. Nothing was pulled.';
+      }
+      if (/cross-account ECR image with imagePullCredentialsType CODEBUILD/i.test(text)) {
+        return "CodeBuild refused the project: an ECR image in another account must be pulled with imagePullCredentialsType SERVICE_ROLE (the service role, allowed by the owner's repository policy), and the project asks for CODEBUILD. Nothing was pulled.";
+      }
+      const type = /environment type ([A-Za-z0-9_]{1,64})/.exec(text)?.[1];
+      return `CodeBuild refused the project: the image does not run on environment type ${type ?? 'it names'} (or its name is misspelt, such as standard:4:0 for standard:4.0). Nothing was pulled.`;
+    }
     case 'registry-tls-error':
       return isEcr(details, text)
         ? 'Retry the build; check the AWS Health Dashboard for Amazon ECR in that region, and any proxy or firewall that intercepts TLS (exempt *.dkr.ecr.*.amazonaws.com and the S3 layer downloads, or add its CA to the image). ecr-doctor doctor cannot see this.'

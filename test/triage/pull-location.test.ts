@@ -108,6 +108,12 @@ describe('classify: in-build causes', () => {
     expect(c.nextStep).toContain(`(check ${check})`);
   });
 
+  it("says which of CodeBuild's rejections it was", () => {
+    expect(classifyPullMessage('Invalid input: cannot use a CodeBuild curated image with imagePullCredentialsType SERVICE_ROLE').summary).toContain('must be pulled with imagePullCredentialsType CODEBUILD');
+    expect(classifyPullMessage('cannot use a cross-account ECR image with imagePullCredentialsType CODEBUILD').summary).toContain('must be pulled with imagePullCredentialsType SERVICE_ROLE');
+    expect(classifyPullMessage('The image aws/codebuild/standard:7.0 is not supported for projects with environment type ARM_CONTAINER').summary).toContain('does not run on environment type ARM_CONTAINER');
+  });
+
   it('needs get-login before an "Invalid choice": other CLI typos are not this cause', () => {
     expect(classifyPullMessage('aws: error: argument command: Invalid choice, valid choices are:').cause).toBe('unknown');
     expect(classifyPullMessage('aws ecr get-login-password --region x\naws: error: argument operation: Invalid choice').cause).toBe('unknown');
