@@ -44,7 +44,7 @@ export function parseImage(text: string): string | undefined {
     /manifest for (\S{1,1024}) not found/.exec(text) ??
     /repository (\S{1,1024}) not found: does not exist/.exec(text) ??
     // BuildKit: `failed to resolve source metadata for docker.io/library/node:18: <reason>`
-    /failed to resolve source metadata for (\S{1,1024}?):\s/.exec(text);
+    /failed to resolve source metadata for (\S{1,1024}?):(?:\s|$)/.exec(text);
   if (direct?.[1]) return direct[1];
   // Docker's registry URL form: https://<host>/v2/<repository>/manifests/<tag or digest>
   const url = /https:\/\/([^/\s"]{1,256})\/v2\/(\S{1,256}?)\/manifests\/(sha256:[a-f0-9]{64}|[^\s":/]{1,128})/.exec(text);

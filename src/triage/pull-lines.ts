@@ -20,6 +20,8 @@ const GUTTER = String.raw`(?:-{0,2}\d{1,7} \| )?`;
 const STEP_FROM = new RegExp(String.raw`^${GUTTER}\s{0,8}Step \d{1,6}\/\d{1,6} : FROM\s{1,8}(?:--platform=\S{1,64}\s{1,8})?(\S{1,512})`, 'i');
 // BuildKit prints `#3 [internal] load metadata for docker.io/library/node:18` before it resolves a FROM.
 const BUILDKIT_METADATA = new RegExp(String.raw`^${GUTTER}#\d{1,6} \[internal\] load metadata for (\S{1,512})`);
+// BuildKit's failure names the FROM it could not resolve: `failed to resolve source metadata for docker.io/library/node:24-alpine: ...`
+const BUILDKIT_RESOLVE = /failed to resolve source metadata for (\S{1,512}?):(?:\s|$)/;
 // docker's pull progress: `18.04: Pulling from library/ubuntu` (tag, then repository).
 const PULL_PROGRESS = new RegExp(String.raw`^${GUTTER}([\w][\w.-]{0,127}): Pulling from (\S{1,512})\s{0,8}$`);
 // `docker pull`, `docker image pull`, `docker run`, `docker container run`, also inside CodeBuild's
@@ -70,6 +72,8 @@ export function readPullLine(text: string, line: number): PullSite | undefined {
     const image = tidyImage(meta[1]);
     return image ? { line, how: 'buildkit-metadata', image } : undefined;
   }
+  const resolve = BUILDKIT_RESOLVE.exec(text);
+  if (resolve?.[1]) return { line, how: 'buildkit-metadata', image: resolve[1] };
   const progress = PULL_PROGRESS.exec(text);
   if (progress?.[1] && progress[2]) return { line, how: 'docker-pull', image: `${progress[2]}:${progress[1]}` };
   const verb = DOCKER_VERB.exec(text);

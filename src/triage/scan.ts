@@ -44,7 +44,7 @@ const ERROR_KEYWORDS = [
 ];
 // What pull-lines.ts and the `after` condition of a rule need, beyond the words above. Common in
 // logs (" from ", "docker "), so these lines are read for pulls but never by the rules.
-const CONTEXT_KEYWORDS = [' from ', 'load metadata for', 'docker ', 'entering phase', 'running command', 'get-login', 'pulling from'];
+const CONTEXT_KEYWORDS = [' from ', 'load metadata for', 'docker ', 'entering phase', 'running command', 'get-login', 'pulling from', 'resolve source metadata'];
 
 const alternation = (words: string[]) => new RegExp(words.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
 const TRIGGER = alternation([...ERROR_KEYWORDS, ...CONTEXT_KEYWORDS]);

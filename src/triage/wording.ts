@@ -144,7 +144,8 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
     case 'registry-login-missing':
     case 'ecr-get-login-removed': {
       const host = ECR_HOST.exec(details.image ?? '')?.[0] ?? '<account>.dkr.ecr.<region>.amazonaws.com';
-      const login = `aws ecr get-login-password --region <region> | docker login --username AWS --password-stdin ${host}`;
+      const region = /\.dkr\.ecr(?:-fips)?\.([a-z0-9-]{1,32})\.amazonaws\.com/.exec(host)?.[1] ?? '<region>';
+      const login = `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${host}`;
       const first = cause === 'ecr-get-login-removed' ? 'Replace `$(aws ecr get-login ...)` in the buildspec with' : 'Log in to that registry before the pull:';
       return `${first} ${login} (another registry: docker login <host> with credentials from Secrets Manager). ecr-doctor doctor ${flag} checks the buildspec's logins (check registry-login).`;
     }

@@ -41,7 +41,7 @@ describe('classify: where the pull happened', () => {
     expect(c.details.inBuild).toBe(true);
     expect(c.details.pullLine).toBe(`Step 4/6 : FROM ${REG}/runtime:2`);
     expect(c.summary).toContain(`Docker had no credentials for ${REG} when it pulled ${REG}/runtime:2`);
-    expect(c.nextStep).toContain(`docker login --username AWS --password-stdin ${REG}`);
+    expect(c.nextStep).toContain(`aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin ${REG}`);
     expect(c.nextStep).toContain('ecr-doctor doctor --project <name>');
   });
 
