@@ -1,6 +1,6 @@
 import type { BuildInfo, BuildPhase } from '../model/facts.js';
 import { describeCause, type PullCause } from './causes.js';
-import { parseDetails, parseImage, repositoryOf, type PullDetails } from './details.js';
+import { ARN_REPOSITORY, parseDetails, parseImage, repositoryOf, type PullDetails } from './details.js';
 import { RULES, UMBRELLA, isUmbrellaOnly } from './rules.js';
 import { MAX_LINE_CHARS, pullBefore, scanLines, type Scan, type ScannedLine } from './scan.js';
 import { nextStepFor, summarise, type NextStepTarget } from './wording.js';
@@ -44,12 +44,14 @@ interface Hit {
 /** Rules in order, lines in order: the first rule that matches any line decides (rules.ts). */
 function findHit(scan: Scan): Hit | undefined {
   for (const rule of RULES) {
+    // Where the rule's precondition first holds, found once per rule (once per line, it would be quadratic).
+    const after = rule.after;
+    const from = after ? scan.lines.find((l) => after.test(l.text))?.index : 0;
+    if (from === undefined) continue;
     for (const line of scan.errorLines) {
+      if (line.index < from) continue;
       const evidence = rule.match(line.text);
-      if (evidence === undefined) continue;
-      const after = rule.after;
-      if (after && !scan.lines.some((l) => l.index <= line.index && after.test(l.text))) continue;
-      return { cause: rule.cause, evidence, line };
+      if (evidence !== undefined) return { cause: rule.cause, evidence, line };
     }
   }
   return undefined;
@@ -114,15 +116,15 @@ function detailsOf(scan: Scan, seen: string, hit: Hit | undefined, inBuildHint: 
   const image = lineImage ?? pull?.image ?? details.image;
   if (image !== undefined && image !== details.image) {
     details.image = image;
-    const arnRepo = hit ? parseDetails(hit.line.text).repository : undefined;
-    details.repository = lineImage || !arnRepo ? repositoryOf(image) : arnRepo;
+    // A repository ARN on the deciding line names the repository exactly; else the image's path.
+    details.repository = (hit ? ARN_REPOSITORY.exec(hit.line.text)?.[1] : undefined) ?? repositoryOf(image);
   }
   const onUmbrella = hit !== undefined && UMBRELLA.test(hit.line.text);
   const markerBefore = scan.firstInBuildLine !== undefined && (!hit || scan.firstInBuildLine <= hit.line.index);
   const inBuild = inBuildHint ?? (!onUmbrella && (pull !== undefined || markerBefore));
   if (inBuild) details.inBuild = true;
-  if (pull && inBuild) details.pullLine = scan.lines.find((l) => l.index === pull.line)?.text.trim().slice(0, 300);
-  if (details.pullLine === undefined) delete details.pullLine;
+  const pullLine = pull && inBuild ? scan.lines.find((l) => l.index === pull.line)?.text.trim().slice(0, 300) : undefined;
+  if (pullLine) details.pullLine = pullLine;
   return details;
 }
 

@@ -15,7 +15,7 @@ export interface PullDetails {
 // Bounded repetitions throughout: these run on capped lines (scan.ts) and must stay linear.
 const ROLE = /assumed-role\/([^\s/]{1,128})\/([^\s/]{1,128}?)(?=\s|$)/;
 const ACTION = /not authorized to perform:?\s{1,8}([a-z0-9-]{1,32}:[A-Za-z]{1,64})/;
-const ARN_REPOSITORY = /arn:aws[\w-]{0,16}:ecr:[a-z0-9-]{1,32}:[^:\s]{0,32}:repository\/([a-z0-9._/-]{0,255}[a-z0-9])/;
+export const ARN_REPOSITORY = /arn:aws[\w-]{0,16}:ecr:[a-z0-9-]{1,32}:[^:\s]{0,32}:repository\/([a-z0-9._/-]{0,255}[a-z0-9])/;
 
 export function parseDetails(text: string): PullDetails {
   const details: PullDetails = {};

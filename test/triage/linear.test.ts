@@ -44,6 +44,13 @@ describe('pathological inputs', () => {
     expect(c.details.image).toBe('node:20');
   });
 
+  it('checks a rule precondition once, not per line: many "Invalid choice" lines, get-login only at the end', () => {
+    const lines = 'aws: error: argument operation: Invalid choice, valid choices are:\n'.repeat(5_000);
+    expect(classifyPullMessage(lines).cause).toBe('unknown');
+    const c = classifyPullMessage(`${lines}$(aws ecr get-login --no-include-email)\naws: error: argument operation: Invalid choice, valid choices are:`);
+    expect(c.cause).toBe('ecr-get-login-removed');
+  });
+
   it('handles CRLF line ends and a text without any line break', () => {
     expect(classifyPullMessage('Step 1/2 : FROM node:20\r\nno basic auth credentials\r\n').details.image).toBe('node:20');
     expect(classifyPullMessage('x'.repeat(100_000)).cause).toBe('unknown');
