@@ -140,14 +140,14 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
       return `Not an ECR grant problem: use an ECR pull-through cache rule for Docker Hub, ECR Public's mirror ${mirror}, or Docker Hub credentials (registryCredential + SERVICE_ROLE for the build image; docker login in the buildspec for pulls inside the build), or copy the image to ECR; then retry the build. ecr-doctor doctor ${flag} names the anonymous Docker Hub pulls, the build image's included (check docker-hub-rate-limit).`;
     }
     case 'docker-daemon-unavailable':
-      return `Turn on privilegedMode for the project (console: Environment > Privileged; or aws codebuild update-project --name <name> --environment '{...,"privilegedMode":true}', which replaces the whole environment, so pass its current type, image and compute type too); a custom image must also start dockerd in the buildspec. ecr-doctor doctor ${flag} confirms it (check docker-daemon).`;
+      return `Turn on privilegedMode for the project (console: Environment > Privileged); a custom image must also start dockerd in the buildspec. ecr-doctor doctor ${flag} confirms it and prints the update-project command that keeps the rest of the environment (check docker-daemon).`;
     case 'registry-login-missing':
     case 'ecr-get-login-removed': {
       const host = ECR_HOST.exec(details.image ?? '')?.[0] ?? '<account>.dkr.ecr.<region>.amazonaws.com';
       const region = /\.dkr\.ecr(?:-fips)?\.([a-z0-9-]{1,32})\.amazonaws\.com/.exec(host)?.[1] ?? '<region>';
       const login = `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${host}`;
       const first = cause === 'ecr-get-login-removed' ? 'Replace `$(aws ecr get-login ...)` in the buildspec with' : 'Log in to that registry before the pull:';
-      return `${first} ${login} (another registry: docker login <host> with credentials from Secrets Manager). ecr-doctor doctor ${flag} checks the buildspec's logins (check registry-login).`;
+      return `${first} ${login} (another registry: docker login <host> with credentials from Secrets Manager). ecr-doctor doctor ${flag} checks the buildspec's logins and prints the line for each registry pulled (check registry-login).`;
     }
     case 'platform-mismatch':
       return `Use an image with a variant for the environment's platform (docker buildx build --platform linux/amd64,linux/arm64 ...), or pick the environment type that matches the image (LINUX_CONTAINER amd64, ARM_CONTAINER arm64); ecr-doctor doctor ${flag} compares them (check platform).`;
