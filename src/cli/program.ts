@@ -120,6 +120,28 @@ Examples:
       setExit(runPermissions({ fix: !!o.fix }));
     });
 
+  const restore = program
+    .command('restore')
+    .description('put back the policy a fix backup holds (dry-run unless --yes)')
+    .argument('<backup-file>', 'a backup fix wrote (its path is printed after every write)')
+    .option('-y, --yes', 'write (without it: print what it would write and the diff against the live policy)')
+    .option('--overwrite-changed', 'restore even though the live policy changed since fix wrote it')
+    .option('--backup <file>', 'where to save the policy restore replaces: a file, or a folder (default: ~/.ecr-doctor/backups/)')
+    .addHelpText('after', '\nThe region, registry and role come from the backup file. Exit codes: 0 restored or nothing to do · 2 not a backup file · 3 refused or could not finish.');
+  addCommonOptions(restore, 'only errors and the line saying what was written').action(async (file: string, _o: Record<string, unknown>, cmd: Command) => {
+    const o = optionsOf(cmd);
+    const { runRestore } = await import('./restore.js');
+    setExit(
+      await runRestore({
+        ...commonOf(o),
+        file,
+        yes: !!o.yes,
+        overwriteChanged: !!o.overwriteChanged,
+        ...(typeof o.backup === 'string' ? { backup: o.backup } : {}),
+      }),
+    );
+  });
+
   return program;
 }
 

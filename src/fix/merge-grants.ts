@@ -2,7 +2,7 @@
  * Merges ecr-doctor's statements onto a policy: pure, run once when planning and again on the
  * fresh read just before writing (SetRepositoryPolicy has no conditional write, DOMAIN.md §4).
  */
-import { mergeOwnedStatements } from '../policy/merge.js';
+import { mergeOwnedStatements, refusePolicyText } from '../policy/merge.js';
 import type { PolicyHolder } from './ownership.js';
 import { findOwnedStatements } from './ownership.js';
 import {
@@ -14,7 +14,7 @@ import {
   rolePullRepositoryStatement,
 } from '../grants/pull-grants.js';
 import type { PolicyChange, RepositoryGrants } from './types.js';
-import { PlanError } from './types.js';
+import { PlanError, PolicyRefusedError } from './types.js';
 
 /** The Sids a change writes, and nothing else: every other statement is foreign to it. */
 export function sidsWrittenBy(change: PolicyChange): string[] {
@@ -27,6 +27,9 @@ export function holderOf(change: PolicyChange): PolicyHolder {
 }
 
 function ownedOrThrow(current: string | undefined, holder: PolicyHolder, sids: readonly string[]) {
+  // What JSON.parse would change (a key twice, an inexact number) is refused before ownership is judged on it.
+  const refused = current === undefined || current.trim() === '' ? undefined : refusePolicyText(current);
+  if (refused) throw new PolicyRefusedError(refused.predicate, refused.message);
   const owned = findOwnedStatements(current, holder, sids);
   if (!owned.ok) throw new PlanError(owned.message);
   return owned.bySid;
@@ -65,11 +68,21 @@ export function mergeRoleGrants(current: string | undefined, repositoryArns: rea
 
 function merged(current: string | undefined, statements: Record<string, unknown>[], sids: readonly string[]): string | undefined {
   const result = mergeOwnedStatements(current, statements, (sid) => sids.includes(sid));
-  if (!result.ok) throw new PlanError(result.message);
+  if (!result.ok) throw result.reason === 'too-large' ? new PlanError(result.message) : new PolicyRefusedError(result.predicate, result.message);
   return result.changed ? result.text : undefined;
 }
 
-/** The merge a change stands for, onto `current` (the policy read just before writing). */
+/** "the repository policy of app", "the inline policy ecr-doctor-image-pull of role build": how messages name a change's policy. */
+export function policyNameOf(change: PolicyChange): string {
+  return change.kind === 'repository-policy' ? `the repository policy of ${change.repositoryName}` : `the inline policy ${change.policyName} of role ${change.roleName}`;
+}
+
+/** The merge a change stands for, onto `current` (the policy read just before writing); a refusal names the policy. */
 export function mergeChange(change: PolicyChange, current: string | undefined): string | undefined {
-  return change.kind === 'repository-policy' ? mergeRepositoryGrants(current, change.account, change.grants) : mergeRoleGrants(current, change.repositoryArns);
+  try {
+    return change.kind === 'repository-policy' ? mergeRepositoryGrants(current, change.account, change.grants) : mergeRoleGrants(current, change.repositoryArns);
+  } catch (e) {
+    if (e instanceof PolicyRefusedError) throw new PolicyRefusedError(e.predicate, `${policyNameOf(change)} ${e.predicate}`);
+    throw e;
+  }
 }

@@ -3,16 +3,17 @@ import { ebSourceArnPinned } from '../checks/eb-source-arn-pinned.js';
 import { contextFor, runChecks } from '../checks/index.js';
 import { statementName } from '../checks/policy-statements.js';
 import type { EcrImage } from '../checks/pull-access.js';
-import { evaluateCodebuildPull, evaluateRolePull, repositoryPolicyDocument, rolePolicies } from '../checks/pull-access.js';
+import { evaluateCodebuildPull, evaluateRolePull, PolicyTextError, repositoryPolicyDocument, rolePolicies } from '../checks/pull-access.js';
 import type { PullSubject } from '../checks/subjects.js';
 import { derivePullSubjects } from '../checks/subjects.js';
 import { parseArn, roleNameOf } from '../model/arn.js';
 import type { Facts } from '../model/facts.js';
 import type { PolicyDocument } from '../policy/index.js';
+import { refusePolicyText } from '../policy/merge.js';
 import { mergeRepositoryGrants, mergeRoleGrants } from './merge-grants.js';
 import { PULL_ACTIONS, ROLE_POLICY_NAME, rolePullRepositoryStatement } from '../grants/pull-grants.js';
 import type { FixPlan, PolicyChange, RepositoryGrants, Scope } from './types.js';
-import { PlanError } from './types.js';
+import { PlanError, PolicyRefusedError } from './types.js';
 
 export type { FixPlan, PolicyChange, RepositoryGrants, RepositoryPolicyChange, RolePolicyChange, Scope } from './types.js';
 export { PlanError } from './types.js';
@@ -30,6 +31,30 @@ interface Wanted {
   repos: Map<string, { image: EcrImage; grants: RepositoryGrants; why: string[] }>;
   roles: Map<string, { repositoryArns: string[]; why: string[] }>;
   notes: string[];
+  /** Set when planFix collects refusals instead of stopping at the first. */
+  refused?: string[];
+}
+
+/** A change that cannot be planned: the whole plan stops, or (collectRefusals) only this one. */
+function refuse(w: Wanted, message: string): void {
+  if (!w.refused) throw new PlanError(message);
+  w.refused.push(message);
+}
+
+/**
+ * A policy the grammar rejects (a null condition value, 1e400) stops the evaluation of a subject:
+ * said as a refusal naming the policy and the JSON path, never as an internal error.
+ */
+function refuseUnreadablePolicy(facts: Facts, s: PullSubject, e: PolicyTextError, w: Wanted): void {
+  const ref = s.imageRef;
+  const repo = ref.kind === 'ecr' ? facts.repositories[ref.repositoryArn] : undefined;
+  if (ref.kind === 'ecr' && e.policyName === 'the repository policy' && repo?.policy.state === 'present') {
+    const refused = refusePolicyText(repo.policy.value.text);
+    const predicate = refused?.predicate ?? `is not a valid policy: ${e.message.replace(/^.*? is not a valid policy: /, '')}; ecr-doctor will not rewrite it`;
+    refuse(w, `the repository policy of ${ref.repository} (account ${ref.account}) ${predicate}`);
+    return;
+  }
+  refuse(w, `${s.label}: ${e.message}; ecr-doctor will not plan a change over it`);
 }
 
 function wantRepo(w: Wanted, image: EcrImage) {
@@ -164,25 +189,34 @@ function unfixableNotes(facts: Facts): string[] {
     });
 }
 
-function mergeFor<T>(where: string, merge: () => T): T {
+function mergeFor<T>(where: string, merge: () => T, w: Wanted): T | undefined {
   try {
     return merge();
   } catch (e) {
-    if (e instanceof PlanError) throw new PlanError(`${where}: ${e.message}`);
-    throw e;
+    if (e instanceof PolicyRefusedError) refuse(w, `${where} ${e.predicate}`);
+    else if (e instanceof PlanError) refuse(w, `${where}: ${e.message}`);
+    else throw e;
+    return undefined;
   }
 }
 
 /** The policy edits that would make every diagnosed pull work, as before/after text; no I/O. */
-export function planFix(facts: Facts, options: { scope?: Scope } = {}): FixPlan {
-  const w: Wanted = { repos: new Map(), roles: new Map(), notes: unfixableNotes(facts) };
-  for (const s of derivePullSubjects(facts)) planSubject(facts, s, options.scope, w);
+export function planFix(facts: Facts, options: { scope?: Scope; collectRefusals?: boolean } = {}): FixPlan {
+  const w: Wanted = { repos: new Map(), roles: new Map(), notes: unfixableNotes(facts), ...(options.collectRefusals ? { refused: [] } : {}) };
+  for (const s of derivePullSubjects(facts)) {
+    try {
+      planSubject(facts, s, options.scope, w);
+    } catch (e) {
+      if (!(e instanceof PolicyTextError)) throw e;
+      refuseUnreadablePolicy(facts, s, e, w);
+    }
+  }
   const caller = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
   const changes: PolicyChange[] = [];
   for (const [arn, { image, grants, why }] of w.repos) {
     const repo = facts.repositories[arn]!;
     const before = repo.policy.state === 'present' ? repo.policy.value.text : undefined;
-    const after = mergeFor(`the repository policy of ${image.repository} (account ${image.account})`, () => mergeRepositoryGrants(before, image.account, grants));
+    const after = mergeFor(`the repository policy of ${image.repository} (account ${image.account})`, () => mergeRepositoryGrants(before, image.account, grants), w);
     if (after === undefined) continue;
     changes.push({ kind: 'repository-policy', repositoryArn: arn, repositoryName: image.repository, registryId: image.account, region: image.region, account: image.account, grants, ...(before !== undefined ? { before } : {}), after, applicable: caller === image.account, why: [...new Set(why)] });
   }
@@ -190,10 +224,10 @@ export function planFix(facts: Facts, options: { scope?: Scope } = {}): FixPlan 
     const role = facts.roles[roleArn]!;
     const inline = role.inlinePolicies.state === 'present' ? role.inlinePolicies.value.find((p) => p.name === ROLE_POLICY_NAME) : undefined;
     const roleName = roleNameOf(roleArn);
-    const after = mergeFor(`the inline policy ${ROLE_POLICY_NAME} of role ${roleName}`, () => mergeRoleGrants(inline?.document, repositoryArns));
+    const after = mergeFor(`the inline policy ${ROLE_POLICY_NAME} of role ${roleName}`, () => mergeRoleGrants(inline?.document, repositoryArns), w);
     if (after === undefined) continue;
     const account = parseArn(roleArn)?.account ?? '';
     changes.push({ kind: 'role-policy', roleArn, roleName, policyName: ROLE_POLICY_NAME, account, repositoryArns, ...(inline ? { before: inline.document } : {}), after, applicable: caller === account, why: [...new Set(why)] });
   }
-  return { changes, notes: [...new Set(w.notes)] };
+  return { changes, notes: [...new Set(w.notes)], ...(w.refused ? { refused: [...new Set(w.refused)] } : {}) };
 }

@@ -39,11 +39,31 @@ export interface RolePolicyChange {
 
 export type PolicyChange = RepositoryPolicyChange | RolePolicyChange;
 
+/** Where a policy lives: all a read, a write, a backup or a restore needs of a change. */
+export type RepositoryPolicyLocation = Pick<RepositoryPolicyChange, 'kind' | 'repositoryArn' | 'repositoryName' | 'registryId' | 'region' | 'account'>;
+export type RolePolicyLocation = Pick<RolePolicyChange, 'kind' | 'roleArn' | 'roleName' | 'policyName' | 'account'>;
+export type PolicyLocation = RepositoryPolicyLocation | RolePolicyLocation;
+
 export interface FixPlan {
   changes: PolicyChange[];
   /** What fix will not do, and why: Deny statements, boundaries, project settings, missing images. */
   notes: string[];
+  /**
+   * Changes that cannot be planned safely (planFix with collectRefusals): a policy ecr-doctor will
+   * not rewrite, a statement that looks like ours but is not. The others are still planned.
+   */
+  refused?: string[];
 }
 
 /** The plan cannot be made safely (a statement that looks like ours but is not, a policy over the size limit). */
 export class PlanError extends Error {}
+
+/** The policy text itself is refused (duplicate keys, an inexact number, not a policy): `predicate` reads after the policy's name. */
+export class PolicyRefusedError extends PlanError {
+  constructor(
+    readonly predicate: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -30,6 +30,8 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'GetPolicyVersionCommand', action: 'iam:GetPolicyVersion', use: 'doctor', why: "a managed policy's document" },
   { command: 'SetRepositoryPolicyCommand', action: 'ecr:SetRepositoryPolicy', use: 'fix', why: 'writing the merged repository policy' },
   { command: 'PutRolePolicyCommand', action: 'iam:PutRolePolicy', use: 'fix', why: "writing ecr-doctor's inline role policy (SERVICE_ROLE mode)" },
+  { command: 'DeleteRepositoryPolicyCommand', action: 'ecr:DeleteRepositoryPolicy', use: 'fix', why: 'restore of a backup that recorded no repository policy before' },
+  { command: 'DeleteRolePolicyCommand', action: 'iam:DeleteRolePolicy', use: 'fix', why: 'restore of a backup that recorded no inline role policy before' },
 ];
 
 /** The least-privilege identity policy for doctor, or for doctor and fix. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Backup, PolicyStore } from '../../src/fix/apply.js';
-import { applyChange, BackupError, keepsForeignStatements } from '../../src/fix/apply.js';
+import { applyChange, BackupError, keepsForeignStatements, WriteRejectedError } from '../../src/fix/apply.js';
 import { defaultBackupDir, fileBackup } from '../../src/fix/backup.js';
 import type { RepositoryPolicyChange } from '../../src/fix/plan.js';
 import { planFix } from '../../src/fix/plan.js';
@@ -24,8 +24,13 @@ function memoryStore(initial: string | undefined, hooks: { beforeRead?: (n: numb
       writes.push(t);
       text = hooks.onWrite ? hooks.onWrite(t) : t;
     },
+    async deleteRepositoryPolicy() {
+      writes.push('(delete)');
+      text = undefined;
+    },
     readRolePolicy: async () => undefined,
     writeRolePolicy: async () => {},
+    deleteRolePolicy: async () => {},
   };
   return { store, writes, current: () => text };
 }
@@ -110,7 +115,7 @@ describe('applyChange: stops cleanly, before any write', () => {
     await writeFile(join(dir, 'a-file'), 'x');
     const { store, writes } = memoryStore(seedText);
     const outcome = await applyChange(store, fileBackup(dir, join(dir, 'a-file', 'backup.json')), change);
-    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cannot write the backup to .*a-file.*: (ENOTDIR|EEXIST); nothing was written$/) });
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cannot write the backup to .*a-file.*: .*a-file is a file, not a folder; nothing was written$/) });
     expect(writes).toEqual([]);
   });
 
@@ -118,7 +123,7 @@ describe('applyChange: stops cleanly, before any write', () => {
     const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
     await writeFile(join(dir, 'a-file'), 'x');
     await expect(fileBackup(dir, join(dir, 'a-file', 'sub', 'b.json')).check()).rejects.toThrow(BackupError);
-    await expect(fileBackup(join(dir, 'a-file'), undefined).check()).rejects.toThrow(/cannot write the backup to .*a-file.*ENOTDIR/);
+    await expect(fileBackup(join(dir, 'a-file'), undefined).check()).rejects.toThrow(/cannot write the backup to .*a-file.*: .*a-file is a file, not a folder$/);
     await expect(fileBackup(dir, undefined).check()).resolves.toBeUndefined();
   });
 });
@@ -129,12 +134,24 @@ describe('applyChange: what was approved is what is written', () => {
     const { store, writes } = memoryStore(seedText, { beforeRead: (n) => (n === 0 ? policy(pushGrant, late) : undefined) });
     const backup: Backup = { check: async () => {}, save: async () => { throw new Error('must not back up'); } };
     const outcome = await applyChange(store, backup, change, { requireReviewed: true });
-    expect(outcome).toMatchObject({ status: 'failed', message: 'the policy changed while you were reviewing; run fix again' });
+    expect(outcome).toMatchObject({ status: 'failed', message: 'the policy changed while you were reviewing; nothing was written; run fix again' });
     expect(writes).toEqual([]);
   });
 
-  it('interactive: the same policy (other whitespace) is written exactly as shown', async () => {
-    const { store, writes } = memoryStore(JSON.stringify(JSON.parse(seedText), null, 4));
+  it('interactive: the same policy (other whitespace) gets the statements shown, in its own layout', async () => {
+    const live = JSON.stringify(JSON.parse(seedText), null, 4);
+    const { store, writes } = memoryStore(live);
+    const outcome = await applyChange(store, fileBackup(await mkdtemp(join(tmpdir(), 'ecr-doctor-')), undefined), change, { requireReviewed: true });
+    expect(outcome.status).toBe('applied');
+    expect(writes).toHaveLength(1);
+    expect(JSON.parse(writes[0]!)).toEqual(JSON.parse(change.after));
+    // The live bytes are kept: the foreign statement is still written with four spaces.
+    const foreign = live.slice(live.indexOf('{', 1), live.lastIndexOf('}', live.lastIndexOf(']')) + 1);
+    expect(writes[0]).toContain(foreign);
+  });
+
+  it('interactive: the very policy shown is written byte for byte as shown', async () => {
+    const { store, writes } = memoryStore(seedText);
     const outcome = await applyChange(store, fileBackup(await mkdtemp(join(tmpdir(), 'ecr-doctor-')), undefined), change, { requireReviewed: true });
     expect(outcome.status).toBe('applied');
     expect(writes).toEqual([change.after]);
@@ -168,19 +185,104 @@ describe('fileBackup', () => {
 });
 
 describe('applyChange when the write or the read-back fails', () => {
-  it('reports the failure with the backup path, and says the write may have been applied', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+  function failingStore(opts: { write?: () => Promise<void>; failReadFrom?: number }) {
     let reads = 0;
     const store: PolicyStore = {
       async readRepositoryPolicy() {
-        if (reads++ > 0) throw new Error('ThrottlingException on ecr:GetRepositoryPolicy');
+        if (opts.failReadFrom !== undefined && reads++ >= opts.failReadFrom) throw new Error('ThrottlingException on ecr:GetRepositoryPolicy');
         return seedText;
       },
-      async writeRepositoryPolicy() {},
+      writeRepositoryPolicy: opts.write ?? (async () => {}),
+      deleteRepositoryPolicy: async () => {},
       readRolePolicy: async () => undefined,
       writeRolePolicy: async () => {},
+      deleteRolePolicy: async () => {},
     };
-    const outcome = await applyChange(store, fileBackup(dir, undefined), change);
-    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/ThrottlingException.*the write may have been applied.*\.ecr-doctor\/backups\//) });
+    return store;
+  }
+
+  it('a read-back that fails: written, not verified, with the backup path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+    const outcome = await applyChange(failingStore({ failReadFrom: 2 }), fileBackup(dir, undefined), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/^written, but it could not be read back to verify \(ThrottlingException.*\); the previous policy is saved in .*\.ecr-doctor\/backups\//) });
+  });
+
+  it('a write that timed out may or may not have been applied, and says where the backup is', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+    const outcome = await applyChange(failingStore({ write: async () => { throw new Error('TimeoutError: socket hang up'); } }), fileBackup(dir, undefined), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/^TimeoutError: socket hang up; the write may or may not have been applied; the previous policy is saved in .*\.ecr-doctor\/backups\//) });
+  });
+
+  it('a write AWS refused (AccessDenied) says nothing was written and keeps the hint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+    const write = async () => {
+      throw new WriteRejectedError('cannot write the repository policy of app: AccessDenied on ecr:SetRepositoryPolicy', 'grant ecr:SetRepositoryPolicy on arn:aws:ecr:us-east-1:111122223333:repository/app to the identity running ecr-doctor');
+    };
+    const outcome = await applyChange(failingStore({ write }), fileBackup(dir, undefined), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: 'cannot write the repository policy of app: AccessDenied on ecr:SetRepositoryPolicy; nothing was written', hint: expect.stringContaining('grant ecr:SetRepositoryPolicy on arn:aws:ecr:') });
+  });
+
+  it('a re-read that fails before the write: nothing was written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
+    const outcome = await applyChange(failingStore({ failReadFrom: 0 }), fileBackup(dir, undefined), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: 'ThrottlingException on ecr:GetRepositoryPolicy; nothing was written' });
+  });
+});
+
+describe('applyChange: the window between the last read and the write (issue 12, item 9)', () => {
+  /** A store and a backup that log every call in one list, in order. */
+  function recording(hooks: { onRead?: (n: number) => string | undefined } = {}) {
+    const calls: string[] = [];
+    let text: string | undefined = seedText;
+    let reads = 0;
+    const store: PolicyStore = {
+      async readRepositoryPolicy() {
+        calls.push('read');
+        const other = hooks.onRead?.(reads++);
+        if (other !== undefined) text = other;
+        return text;
+      },
+      async writeRepositoryPolicy(_c, t) {
+        calls.push('write');
+        text = t;
+      },
+      deleteRepositoryPolicy: async () => {
+        calls.push('delete');
+      },
+      readRolePolicy: async () => undefined,
+      writeRolePolicy: async () => {},
+      deleteRolePolicy: async () => {},
+    };
+    const backup: Backup = {
+      check: async () => {},
+      save: async (_c, before, writing) => {
+        calls.push(`backup(${before === seedText ? 'seed' : 'other'} -> ${writing === undefined ? '?' : 'target'})`);
+        return '/tmp/b.json';
+      },
+    };
+    return { store, backup, calls };
+  }
+
+  it('backs up and merges first, then reads once more and writes straight after, then reads back', async () => {
+    const { store, backup, calls } = recording();
+    const outcome = await applyChange(store, backup, change);
+    expect(outcome.status).toBe('applied');
+    expect(calls).toEqual(['read', 'backup(seed -> target)', 'read', 'write', 'read']);
+  });
+
+  it('a policy that changed between the two reads is prepared again onto the new one (the backup holds the new one)', async () => {
+    const late = { Sid: 'AddedMeanwhile', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/late' }, Action: 'ecr:BatchGetImage' };
+    const { store, backup, calls } = recording({ onRead: (n) => (n === 1 ? policy(pushGrant, late) : undefined) });
+    const outcome = await applyChange(store, backup, change);
+    expect(outcome.status).toBe('applied');
+    expect(calls).toEqual(['read', 'backup(seed -> target)', 'read', 'read', 'backup(other -> target)', 'read', 'write', 'read']);
+    if (outcome.status === 'applied') expect(JSON.parse(outcome.written).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['AllowCiPush', 'AddedMeanwhile', 'EcrDoctorCodeBuildPull']);
+  });
+
+  it('a policy that keeps changing is not written', async () => {
+    const { store, backup, calls } = recording({ onRead: (n) => policy(pushGrant, { Sid: `Other${n}`, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/x' }, Action: 'ecr:BatchGetImage' }) });
+    const outcome = await applyChange(store, backup, change);
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringContaining('kept changing while fix prepared the write (another writer?); nothing was written') });
+    expect(calls).not.toContain('write');
   });
 });

@@ -192,14 +192,15 @@ describe('fix backups', () => {
     expect(JSON.parse(await readFile(join(dir, file!), 'utf8'))).toMatchObject({ existed: true, policyText: before });
   });
 
-  it('a backup that cannot be written stops before any write: one line, exit 3', async () => {
+  it('a backup whose parent is a file stops before any write: one line in words, exit 2', async () => {
     await scenario('no-backup');
     const before = await policyText('no-backup');
     const blocker = join(work, 'a-file');
     await writeFile(blocker, 'not a folder');
     const r = await run(['fix', '--project', 'no-backup', '--yes', '--backup', join(blocker, 'sub', 'b.json')], await freshHome());
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^error: cannot write the backup to .*a-file\/sub\/b\.json: (ENOTDIR|EEXIST); nothing was written$/m);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: cannot write the backup to .*a-file\/sub\/b\.json: .*\/a-file is a file, not a folder$/m);
+    expect(r.stderr).not.toMatch(/ENOTDIR|EEXIST|ENOENT/);
     expect(r.stderr).not.toMatch(/this is a bug|\n\s+at /);
     expect(await policyText('no-backup')).toBe(before);
   });
@@ -228,7 +229,7 @@ describe('fix at a terminal', () => {
       return 'y\n';
     });
     expect(r.code, r.output).toBe(3);
-    expect(r.output).toMatch(/error: .*: the policy changed while you were reviewing; run fix again/);
+    expect(r.output).toMatch(/error: .*: the policy changed while you were reviewing; nothing was written; run fix again/);
     expect(JSON.parse((await policyText('ask-race'))!)).toEqual(JSON.parse(meanwhile));
   });
 });

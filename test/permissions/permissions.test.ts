@@ -114,7 +114,7 @@ describe('AWS_CALLS is the one source of truth', () => {
   it('covers what DOMAIN.md §8 says the doctor needs, and writes only for fix', () => {
     const doctor = AWS_CALLS.filter((c) => c.use === 'doctor').map((c) => c.action);
     for (const a of DOMAIN_READ_ACTIONS) expect(doctor).toContain(a);
-    expect(AWS_CALLS.filter((c) => c.use === 'fix').map((c) => c.action).sort()).toEqual(['ecr:SetRepositoryPolicy', 'iam:PutRolePolicy']);
+    expect(AWS_CALLS.filter((c) => c.use === 'fix').map((c) => c.action).sort()).toEqual(['ecr:DeleteRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy']);
     for (const a of doctor) expect(a).toMatch(/:(Get|List|Describe|BatchGet)/);
   });
 });
@@ -147,6 +147,6 @@ describe('ecr-doctor permissions (spawned)', () => {
     for (const push of PUSH_ACTIONS) expect(actions).not.toContain(push);
     for (const a of actions) expect(a).not.toContain('*');
     const readOnly = actionsOf(JSON.parse((await runCli(['permissions'])).stdout) as Policy);
-    expect(actions.filter((a) => !readOnly.includes(a)).sort()).toEqual(['ecr:SetRepositoryPolicy', 'iam:PutRolePolicy']);
+    expect(actions.filter((a) => !readOnly.includes(a)).sort()).toEqual(['ecr:DeleteRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy']);
   });
 });

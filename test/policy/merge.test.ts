@@ -104,6 +104,6 @@ describe('mergeOwnedStatements and numbers JSON cannot carry', () => {
   it('refuses a policy with a whole number past 2^53 rather than writing it back rounded', () => {
     const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Big', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage', Condition: { NumericGreaterThan: { 'ecr:x': 1 } } }] }).replace('"ecr:x":1', '"ecr:x":9007199254740993');
     const result = mergeOwnedStatements(text, [{ Sid: 'EcrDoctorCodeBuildPull', Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'ecr:BatchGetImage' }], (sid) => sid === 'EcrDoctorCodeBuildPull');
-    expect(result).toMatchObject({ ok: false, reason: 'invalid-policy', message: expect.stringContaining('too large to write back unchanged') });
+    expect(result).toMatchObject({ ok: false, reason: 'inexact-number', message: expect.stringContaining('holds the number 9007199254740993 at $.Statement[0].Condition.NumericGreaterThan["ecr:x"], which JSON cannot represent exactly') });
   });
 });
