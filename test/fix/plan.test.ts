@@ -154,3 +154,34 @@ describe('planFix: gaps a hands-on tester found', () => {
     expect(c.why).toEqual([`let ${ROLE_ARN} pull from app (ecr:GetAuthorizationToken on *, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability)`]);
   });
 });
+
+describe('planFix with collectRefusals (fix --all-projects, issue 14)', () => {
+  const other = project({ name: 'other-build', arn: `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/other-build`, image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/other:v1` });
+  const borrowed = { Sid: 'EcrDoctorCodeBuildPull', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' };
+  function twoProjects(otherPolicy: string): Facts {
+    const f = facts({ repositories: [repository(), repository({ name: 'other', policy: otherPolicy })] });
+    f.projects.push({ requested: other.name, project: { state: 'present', value: other } });
+    return f;
+  }
+
+  it('a repository that cannot be planned is reported; the others are still planned', () => {
+    const f = twoProjects(policy(borrowed));
+    expect(() => planFix(f)).toThrow(/statement "EcrDoctorCodeBuildPull" \(#0\) was not written by ecr-doctor/);
+    const plan = planFix(f, { collectRefusals: true });
+    expect(plan.changes.map((c) => (c as RepositoryPolicyChange).repositoryName)).toEqual(['app']);
+    expect(plan.refused).toEqual([expect.stringMatching(/^the repository policy of other \(account 111122223333\): statement "EcrDoctorCodeBuildPull" \(#0\) was not written by ecr-doctor \(it is a Deny\)/)]);
+  });
+
+  it('a policy the grammar rejects (null condition value) is a refusal naming the path, not an exception', () => {
+    const f = twoProjects('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"ecr:*","Condition":{"StringEquals":{"aws:x":null}}}]}');
+    const plan = planFix(f, { collectRefusals: true });
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.refused).toEqual([expect.stringMatching(/^the repository policy of other \(account 111122223333\) cannot be read \(\$\.Statement\[0\]\.Condition\.StringEquals\["aws:x"\]: /)]);
+  });
+
+  it('duplicate keys in a policy that needs a change are refused with the path', () => {
+    const f = twoProjects(`{"Version":"2012-10-17","Statement":[${JSON.stringify(pushGrant)}],"Statement":[${JSON.stringify(pushGrant)}]}`);
+    const plan = planFix(f, { collectRefusals: true });
+    expect(plan.refused).toEqual(['the repository policy of other (account 111122223333) has two "Statement" keys at $; ecr-doctor will not rewrite it (edit it by hand first)']);
+  });
+});
