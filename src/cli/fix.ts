@@ -192,6 +192,7 @@ export async function runFix(o: FixOptions): Promise<number> {
     if (outcome.status === 'failed') {
       writeErr(`error: ${describeChange(change)}: ${outcome.message}`);
       if (outcome.hint) writeErr(`hint: ${outcome.hint}`);
+      else if (outcome.backup) writeErr(`hint: run doctor to see where the policy stands; if the write was applied, undo it with: ${restoreCommand(outcome.backup)}`);
       return EXIT.incomplete;
     }
   }

@@ -2,10 +2,13 @@
 // keeps every foreign byte, refuses what it would change, says what it wrote and how to undo
 // it (restore), and the flag conflicts. Build first: node scripts/build.mjs.
 import { spawn } from 'node:child_process';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, cleanEnv } from '../cli/spawn.js';
 import { createProject, createRepository, createRole, makeTestClients, putImage, type TestClients } from '../support/aws.js';
@@ -190,6 +193,24 @@ describe('fix says what it did, and how to undo it (issue 14)', () => {
     expect(await policyText('undo-none')).toBeUndefined();
   });
 
+  it('SERVICE_ROLE: restore of "no inline policy before" deletes the inline role policy fix wrote', async () => {
+    const role = await createRole(clients, 'undo-role-build', { path: '/service-role/' });
+    await createRepository(clients, 'undo-role');
+    await putImage(clients, 'undo-role', 'v1');
+    await createProject(clients, { name: 'undo-role', image: `${account}.dkr.ecr.us-east-1.amazonaws.com/undo-role:v1`, serviceRoleArn: role, imagePullCredentialsType: 'SERVICE_ROLE' });
+    const home = await freshHome();
+    const fixed = await run(['fix', '--project', 'undo-role', '--yes', '--quiet'], home);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const names = async () => (await clients.iam.send(new ListRolePoliciesCommand({ RoleName: 'undo-role-build' }))).PolicyNames ?? [];
+    expect(await names()).toContain('ecr-doctor-image-pull');
+    const file = backupOf(fixed.stderr);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ kind: 'role-policy', roleName: 'undo-role-build', policyName: 'ecr-doctor-image-pull', existed: false });
+    const r = await run(['restore', file, '--yes'], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^deleted the inline policy ecr-doctor-image-pull of role undo-role-build /m);
+    expect(await names()).not.toContain('ecr-doctor-image-pull');
+  });
+
   it('restore refuses when the live policy changed since fix wrote it, unless --overwrite-changed', async () => {
     const original = JSON.stringify({ Version: '2012-10-17', Statement: [unrelated] });
     await scenario(clients, 'undo-changed', original, roleArn);
@@ -234,6 +255,52 @@ describe('fix says what it did, and how to undo it (issue 14)', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/^hint: /m);
     expect(r.stderr.trim().split('\n')).toHaveLength(2);
+  });
+});
+
+/**
+ * A loopback proxy to moto that lets SetRepositoryPolicy reach moto and then drops the
+ * connection before the answer: the write was applied, and the caller cannot know it.
+ */
+async function startAnswerDroppingProxy(moto: string): Promise<{ endpoint: string; close: () => Promise<void> }> {
+  const upstream = new URL(moto);
+  const proxy: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        if (String(req.headers['x-amz-target'] ?? '').endsWith('.SetRepositoryPolicy')) {
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      forward.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => proxy.close(() => resolve())),
+  };
+}
+
+describe('a write whose answer is lost (issue 12, item 3)', () => {
+  it('says the write may or may not have been applied, and where the backup is; exit 3', async () => {
+    await scenario(clients, 'lost-answer', JSON.stringify({ Version: '2012-10-17', Statement: [unrelated] }), roleArn);
+    const proxy = await startAnswerDroppingProxy(server.endpoint);
+    try {
+      const r = await run(['fix', '--project', 'lost-answer', '--yes', '--quiet'], await freshHome(), { ...cli.env, AWS_ENDPOINT_URL: proxy.endpoint });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/^error: update the repository policy of lost-answer .*: .*; the write may or may not have been applied; the previous policy is saved in \S+\.json$/m);
+      expect(r.stderr).toMatch(/^hint: run doctor to see where the policy stands; if the write was applied, undo it with: ecr-doctor restore \S+ --yes$/m);
+      expect(r.stderr).not.toMatch(/nothing was written|this is a bug/);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
