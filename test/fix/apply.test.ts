@@ -110,6 +110,18 @@ describe('applyChange: stops cleanly, before any write', () => {
     expect(writes).toEqual([]);
   });
 
+  it('a key written twice since the plan (apply time): refused with the JSON path, nothing written', async () => {
+    const dup = `{"Version":"2012-10-17","Statement":[${JSON.stringify(pushGrant)}],"Statement":[${JSON.stringify(pushGrant)}]}`;
+    const { store, writes } = memoryStore(seedText, { beforeRead: () => dup });
+    const outcome = await applyChange(store, fileBackup(await mkdtemp(join(tmpdir(), 'ecr-doctor-')), undefined), change);
+    expect(outcome).toMatchObject({ status: 'failed', message: 'the repository policy of app has two "Statement" keys at $; ecr-doctor will not rewrite it (edit it by hand first); nothing was written' });
+    expect(writes).toEqual([]);
+  });
+
+  it('--backup naming a device is refused as a usage problem before anything is read', async () => {
+    await expect(fileBackup(tmpdir(), '/dev/null').check()).rejects.toMatchObject({ usage: true, message: expect.stringMatching(/^--backup \/dev\/null is not a regular file or a folder/) });
+  });
+
   it('a backup that cannot be written: a failed outcome with the path, and no write', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ecr-doctor-'));
     await writeFile(join(dir, 'a-file'), 'x');
