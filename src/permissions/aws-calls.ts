@@ -28,6 +28,13 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'ListAttachedRolePoliciesCommand', action: 'iam:ListAttachedRolePolicies', use: 'doctor', why: "the role's managed policies" },
   { command: 'GetPolicyCommand', action: 'iam:GetPolicy', use: 'doctor', why: "a managed policy's default version" },
   { command: 'GetPolicyVersionCommand', action: 'iam:GetPolicyVersion', use: 'doctor', why: "a managed policy's document" },
+  { command: 'BatchGetImageCommand', action: 'ecr:BatchGetImage', use: 'doctor', why: "the image's manifest: the platforms of an index, the config of a single manifest" },
+  { command: 'GetDownloadUrlForLayerCommand', action: 'ecr:GetDownloadUrlForLayer', use: 'doctor', why: "a single-platform image's config blob (its os and architecture)" },
+  { command: 'BatchGetFleetsCommand', action: 'codebuild:BatchGetFleets', use: 'doctor', why: "the environment type and disk of a project's reserved-capacity fleet" },
+  { command: 'DescribeSecretCommand', action: 'secretsmanager:DescribeSecret', use: 'doctor', why: 'whether the registryCredential secret exists, and its KMS key (never its value)' },
+  { command: 'GetResourcePolicyCommand', action: 'secretsmanager:GetResourcePolicy', use: 'doctor', why: "the registryCredential secret's resource policy" },
+  { command: 'DescribeKeyCommand', action: 'kms:DescribeKey', use: 'doctor', why: "whether the secret's KMS key is customer managed" },
+  { command: 'GetKeyPolicyCommand', action: 'kms:GetKeyPolicy', use: 'doctor', why: "who may decrypt with the secret's customer managed key" },
   { command: 'SetRepositoryPolicyCommand', action: 'ecr:SetRepositoryPolicy', use: 'fix', why: 'writing the merged repository policy' },
   { command: 'PutRolePolicyCommand', action: 'iam:PutRolePolicy', use: 'fix', why: "writing ecr-doctor's inline role policy (SERVICE_ROLE mode)" },
 ];

@@ -4,6 +4,7 @@ import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
 import type { ImageInfo, RepositoryFacts } from '../../model/facts.js';
 import { isNamed, unreadableFrom } from './aws-errors.js';
+import { readImagePlatforms } from './manifests.js';
 
 export interface RepositoryRequest {
   arn: string;
@@ -12,6 +13,8 @@ export interface RepositoryRequest {
   name: string;
   /** Tags or sha256: digests to look up. */
   references: string[];
+  /** Also read each image's platforms (manifest, config blob): a project runs the image. */
+  platforms?: boolean;
 }
 
 async function readRepositoryItself(client: ECRClient, req: RepositoryRequest): Promise<RepositoryFacts['repository']> {
@@ -46,9 +49,17 @@ function imageId(reference: string): ImageIdentifier {
 }
 
 async function readImage(client: ECRClient, req: RepositoryRequest, reference: string): Promise<Fact<ImageInfo>> {
+  // The manifest read goes out with DescribeImages, not after it: same round trip.
+  const platformsRead = req.platforms ? readImagePlatforms(client, req, reference) : undefined;
+  platformsRead?.catch(() => undefined);
+  const described = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)] })).then(
+    (out) => ({ ok: true as const, out }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const platforms = described.ok && described.out.imageDetails?.[0] && platformsRead ? await platformsRead : undefined;
   try {
-    const out = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)] }));
-    const d = out.imageDetails?.[0];
+    if (!described.ok) throw described.error;
+    const d = described.out.imageDetails?.[0];
     if (!d) return absent();
     return present({
       digest: d.imageDigest ?? '',
@@ -56,6 +67,8 @@ async function readImage(client: ECRClient, req: RepositoryRequest, reference: s
       ...(d.imageStatus ? { status: d.imageStatus } : {}),
       ...(d.imagePushedAt ? { pushedAt: d.imagePushedAt.toISOString() } : {}),
       ...(d.imageSizeInBytes !== undefined ? { sizeInBytes: d.imageSizeInBytes } : {}),
+      ...(d.imageManifestMediaType ? { manifestMediaType: d.imageManifestMediaType } : {}),
+      ...(platforms ? { platforms } : {}),
     });
   } catch (e) {
     if (isNamed(e, 'ImageNotFoundException', 'RepositoryNotFoundException')) return absent();
