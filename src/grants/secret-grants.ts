@@ -15,14 +15,21 @@ export interface KeyGrant {
 
 const one = (xs: string[]) => (xs.length === 1 ? xs[0] : xs);
 
-export function secretReadStatements(secretArns: readonly string[], keys: readonly KeyGrant[]): Record<string, unknown>[] {
+export function viaSecretsManager(region: string): string {
+  return `secretsmanager.${region}.amazonaws.com`;
+}
+
+/** The statements for these secrets and keys; `viaServices` are kms:ViaService values (one per region). */
+export function secretGrantStatements(secretArns: readonly string[], keyArns: readonly string[], viaServices: readonly string[]): Record<string, unknown>[] {
   const arns = [...new Set(secretArns)].sort();
+  const keys = [...new Set(keyArns)].sort();
+  const services = [...new Set(viaServices)].sort();
   const statements: Record<string, unknown>[] = [];
   if (arns.length) statements.push({ Sid: SECRET_READ_SID, Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: one(arns) });
-  const keyArns = [...new Set(keys.map((k) => k.keyArn))].sort();
-  const services = [...new Set(keys.map((k) => `secretsmanager.${k.region}.amazonaws.com`))].sort();
-  if (keyArns.length) {
-    statements.push({ Sid: SECRET_DECRYPT_SID, Effect: 'Allow', Action: 'kms:Decrypt', Resource: one(keyArns), Condition: { StringEquals: { 'kms:ViaService': one(services) } } });
-  }
+  if (keys.length) statements.push({ Sid: SECRET_DECRYPT_SID, Effect: 'Allow', Action: 'kms:Decrypt', Resource: one(keys), Condition: { StringEquals: { 'kms:ViaService': one(services) } } });
   return statements;
+}
+
+export function secretReadStatements(secretArns: readonly string[], keys: readonly KeyGrant[]): Record<string, unknown>[] {
+  return secretGrantStatements(secretArns, keys.map((k) => k.keyArn), keys.map((k) => viaSecretsManager(k.region)));
 }

@@ -24,6 +24,8 @@ export interface AwsClients {
   /** Secrets Manager and KMS clients, loaded on first use only (registryCredential projects). */
   secretsIn(region: string): Promise<SecretsManagerClient>;
   kmsIn(region: string): Promise<KMSClient>;
+  /** ECR with one retry at most, for optional reads (an image's config blob) that must not stall a run. */
+  ecrQuickIn(region: string): ECRClient;
 }
 
 interface MiddlewareHost {
@@ -83,6 +85,15 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     }
     return client;
   };
+  const quickClients = new Map<string, ECRClient>();
+  const ecrQuickIn = (r: string): ECRClient => {
+    let client = quickClients.get(r);
+    if (!client) {
+      client = tagErrors(new ECRClient({ ...base, region: r, maxAttempts: 2 }));
+      quickClients.set(r, client);
+    }
+    return client;
+  };
   return {
     region,
     sts,
@@ -92,6 +103,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     ecrIn,
     secretsIn: lazyRegional(async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient, base),
     kmsIn: lazyRegional(async () => (await import('@aws-sdk/client-kms')).KMSClient, base),
+    ecrQuickIn,
   };
 }
 

@@ -48,9 +48,9 @@ function imageId(reference: string): ImageIdentifier {
   return reference.startsWith('sha256:') ? { imageDigest: reference } : { imageTag: reference };
 }
 
-async function readImage(client: ECRClient, req: RepositoryRequest, reference: string): Promise<Fact<ImageInfo>> {
+async function readImage(client: ECRClient, req: RepositoryRequest, reference: string, downloads: ECRClient): Promise<Fact<ImageInfo>> {
   // The manifest read goes out with DescribeImages, not after it: same round trip.
-  const platformsRead = req.platforms ? readImagePlatforms(client, req, reference) : undefined;
+  const platformsRead = req.platforms ? readImagePlatforms(client, req, reference, downloads) : undefined;
   platformsRead?.catch(() => undefined);
   const described = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)] })).then(
     (out) => ({ ok: true as const, out }),
@@ -89,11 +89,11 @@ async function readKnownTags(client: ECRClient, req: RepositoryRequest): Promise
  * Everything about one repository, its reads issued together. The tag listing (for "did you
  * mean") is read only when an image is missing, so the common path stays one round trip.
  */
-export async function readRepository(client: ECRClient, req: RepositoryRequest): Promise<RepositoryFacts> {
+export async function readRepository(client: ECRClient, req: RepositoryRequest, downloads: ECRClient = client): Promise<RepositoryFacts> {
   const [repository, policy, ...images] = await Promise.all([
     readRepositoryItself(client, req),
     readRepositoryPolicy(client, req.registryId, req.name),
-    ...req.references.map((ref) => readImage(client, req, ref)),
+    ...req.references.map((ref) => readImage(client, req, ref, downloads)),
   ]);
   const imageFacts = Object.fromEntries(req.references.map((ref, i) => [ref, images[i]!]));
   const missing = repository.state === 'present' && images.some((f) => f.state === 'absent');

@@ -89,7 +89,7 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
   }
   const cache: ManagedPolicyCache = new Map();
   const [repoFacts, roleFacts, fleetFacts, secretFacts] = await Promise.all([
-    mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req)),
+    mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req, clients.ecrQuickIn(req.region))),
     mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
       const account = parseArn(arn)?.account;
       const callerAccount = (await callerRead).account;

@@ -102,7 +102,7 @@ async function readConfigPlatform(client: ECRClient, loc: Location, digest: stri
  * The image's platforms: an index (manifest list, OCI index) lists them; a single manifest
  * names its config blob, whose os/architecture is read where the caller may download it.
  */
-export async function readImagePlatforms(client: ECRClient, loc: Location, reference: string): Promise<Fact<ImagePlatform[]>> {
+export async function readImagePlatforms(client: ECRClient, loc: Location, reference: string, downloads: ECRClient = client): Promise<Fact<ImagePlatform[]>> {
   let manifest: string | undefined;
   try {
     const out = await client.send(new BatchGetImageCommand({ registryId: loc.registryId, repositoryName: loc.name, imageIds: [imageId(reference)], acceptedMediaTypes: ACCEPTED_MEDIA_TYPES }));
@@ -114,5 +114,5 @@ export async function readImagePlatforms(client: ECRClient, loc: Location, refer
   const parsed = parseManifest(manifest);
   if (!parsed) return absent();
   if ('platforms' in parsed) return present(parsed.platforms);
-  return readConfigPlatform(client, loc, parsed.configDigest);
+  return readConfigPlatform(downloads, loc, parsed.configDigest);
 }
