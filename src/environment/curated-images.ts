@@ -24,7 +24,7 @@ const RULES: readonly Rule[] = [
   { test: (n) => n === 'amazonlinux-aarch64-lambda-standard', family: { family: 'amazonlinux-aarch64-lambda-standard (Lambda, aarch64)', environmentTypes: ['ARM_LAMBDA_CONTAINER'] } },
   { test: (n) => n === 'amazonlinux2-x86_64-standard' || n === 'amazonlinux-x86_64-standard' || n === 'standard', family: { family: 'x86_64 Linux (standard / amazonlinux x86_64)', environmentTypes: ['LINUX_CONTAINER', 'LINUX_GPU_CONTAINER'] } },
   { test: (n) => n === 'amazonlinux2-aarch64-standard' || n === 'amazonlinux-aarch64-standard', family: { family: 'aarch64 Linux (amazonlinux aarch64)', environmentTypes: ['ARM_CONTAINER'] } },
-  { test: (n, v) => n === 'windows-base' && v.startsWith('2019-'), family: { family: 'windows-base:2019 (Windows Server 2019)', environmentTypes: ['WINDOWS_SERVER_2019_CONTAINER', 'WINDOWS_CONTAINER'] } },
+  { test: (n, v) => n === 'windows-base' && v.startsWith('2019-'), family: { family: 'windows-base:2019 (Windows Server 2019)', environmentTypes: ['WINDOWS_SERVER_2019_CONTAINER'] } },
   { test: (n, v) => n === 'windows-base' && v.startsWith('2022-'), family: { family: 'windows-base:2022 (Windows Server 2022)', environmentTypes: ['WINDOWS_SERVER_2022_CONTAINER'] } },
 ];
 

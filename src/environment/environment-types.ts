@@ -17,8 +17,9 @@ const TYPES: Record<string, EnvironmentPlatform> = {
   LINUX_CONTAINER: { os: 'linux', architecture: 'amd64', mode: 'ec2' },
   LINUX_GPU_CONTAINER: { os: 'linux', architecture: 'amd64', mode: 'ec2' },
   ARM_CONTAINER: { os: 'linux', architecture: 'arm64', mode: 'ec2' },
-  // WINDOWS_CONTAINER is the older type, run on Windows Server 2019 hosts (API reference: deprecated in favour of WINDOWS_SERVER_2019_CONTAINER).
-  WINDOWS_CONTAINER: { os: 'windows', architecture: 'amd64', mode: 'ec2', windowsVersion: '2019' },
+  // WINDOWS_CONTAINER is the older type; its host release is not documented next to the newer
+  // types (Windows Server 2019 images want WINDOWS_SERVER_2019_CONTAINER: aws-cdk#9526), so only the OS is judged.
+  WINDOWS_CONTAINER: { os: 'windows', architecture: 'amd64', mode: 'ec2' },
   WINDOWS_SERVER_2019_CONTAINER: { os: 'windows', architecture: 'amd64', mode: 'ec2', windowsVersion: '2019' },
   WINDOWS_SERVER_2022_CONTAINER: { os: 'windows', architecture: 'amd64', mode: 'ec2', windowsVersion: '2022' },
   LINUX_LAMBDA_CONTAINER: { os: 'linux', architecture: 'amd64', mode: 'lambda' },
