@@ -10,6 +10,8 @@ import { TEST_CREDENTIALS, TEST_REGION, createRepository, createRole, makeTestCl
 import { createCliAccount, type CliAccount } from '../support/cli-account.js';
 import { runCli, runCliJson, type JsonReport } from '../support/cli.js';
 import { startMotoServer, type MotoServer } from '../support/moto-server.js';
+import { replayError, startReplayServer, type ReplayServer } from '../support/replay-server.js';
+import { startAwsProxy, type AwsProxy } from '../cli/aws-proxy.js';
 
 // Issue 10, "Done when", against moto through the spawned CLI: the image platform against the
 // environment type (an OCI image index pushed with PutImage and its media type), and the
@@ -33,7 +35,7 @@ function imageIndex(platforms: { os: string; architecture: string }[]): string {
   });
 }
 
-async function project(name: string, env: { type: EnvironmentType; image: string; mode?: 'CODEBUILD' | 'SERVICE_ROLE'; credential?: string; roleArn: string }) {
+async function project(name: string, env: { type: EnvironmentType; image: string; mode?: 'CODEBUILD' | 'SERVICE_ROLE'; credential?: string; roleArn: string; fleetArn?: string }) {
   await clients.codebuild.send(new CreateProjectCommand({
     name,
     source: { type: 'S3', location: 'ecr-doctor-test-source/source.zip' },
@@ -44,6 +46,7 @@ async function project(name: string, env: { type: EnvironmentType; image: string
       computeType: 'BUILD_GENERAL1_SMALL',
       ...(env.mode ? { imagePullCredentialsType: env.mode } : {}),
       ...(env.credential ? { registryCredential: { credential: env.credential, credentialProvider: 'SECRETS_MANAGER' } } : {}),
+      ...(env.fleetArn ? { fleet: { fleetArn: env.fleetArn } } : {}),
     },
     serviceRole: env.roleArn,
   }));
@@ -55,6 +58,12 @@ const resultOf = (report: JsonReport, check: string) => report.results.filter((r
 const READ_POLICY = (arn: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: arn }] });
 let secretArn = '';
 let plainRole = '';
+// Reserved-capacity fleets: moto keeps environment.fleet but cannot serve BatchGetFleets, so the
+// proxy sends that call to a replay server answering as the CodeBuild API reference documents it.
+let replay: ReplayServer;
+let proxy: AwsProxy;
+const ARM_FLEET = `arn:aws:codebuild:us-east-1:${account}:fleet/arm-fleet:0f1e2d3c-aaaa-bbbb-cccc-000000000001`;
+const SECRET_FLEET = `arn:aws:codebuild:us-east-1:${account}:fleet/secret-fleet:0f1e2d3c-aaaa-bbbb-cccc-000000000002`;
 
 beforeAll(async () => {
   server = await startMotoServer();
@@ -77,10 +86,22 @@ beforeAll(async () => {
   await project('arm-multi', { type: 'ARM_CONTAINER', image: `${repositoryUri}:multi`, roleArn: plainRole });
   await project('hub-missing-secret', { type: 'LINUX_CONTAINER', image: 'acme/builder:1', mode: 'SERVICE_ROLE', credential: 'no-such-secret', roleArn: plainRole });
   await project('hub-role-cannot-read', { type: 'LINUX_CONTAINER', image: 'acme/builder:1', mode: 'SERVICE_ROLE', credential: 'dockerhub-login', roleArn: plainRole });
+  replay = await startReplayServer({
+    'CodeBuild_20161006.BatchGetFleets': (body: { names: string[] }) =>
+      body.names.includes(SECRET_FLEET)
+        ? replayError('AccessDeniedException', `User: arn:aws:iam::${account}:user/ecr-doctor-cli is not authorized to perform: codebuild:BatchGetFleets`)
+        : { fleets: [{ arn: ARM_FLEET, name: 'arm-fleet', environmentType: 'ARM_CONTAINER', computeType: 'BUILD_GENERAL1_SMALL' }], fleetsNotFound: [] },
+  });
+  proxy = await startAwsProxy({ moto: server.endpoint, replay: replay.endpoint });
+  // The project says LINUX_CONTAINER; the fleet it runs on is ARM_CONTAINER, and the fleet wins.
+  await project('on-arm-fleet', { type: 'LINUX_CONTAINER', image: `${repositoryUri}:amd64-only`, roleArn: plainRole, fleetArn: ARM_FLEET });
+  await project('on-unreadable-fleet', { type: 'LINUX_CONTAINER', image: `${repositoryUri}:amd64-only`, roleArn: plainRole, fleetArn: SECRET_FLEET });
   await project('hub-role-reads', { type: 'LINUX_CONTAINER', image: 'acme/builder:1', mode: 'SERVICE_ROLE', credential: secretArn, roleArn: readerRole });
 });
 
 afterAll(async () => {
+  await proxy?.close();
+  await replay?.close();
   if (work) await rm(work, { recursive: true, force: true });
   await server?.stop();
 });
@@ -98,6 +119,23 @@ describe('platform against moto (issue 10)', () => {
     const r = await doctor('arm-multi');
     expect(resultOf(r.json, 'platform').map((x) => x.status)).toEqual(['pass']);
     expect(r.code, JSON.stringify(r.json.results.filter((x) => x.status === 'fail'))).toBe(0);
+  });
+});
+
+describe('fleets (issue 10): moto for the project, a replay of BatchGetFleets', () => {
+  const viaProxy = (name: string) => runCliJson<JsonReport>(['doctor', '--project', name, '--format', 'json'], { env: { ...cli.env, AWS_ENDPOINT_URL: proxy.endpoint, HOME: work }, cwd: work });
+  it("judges the platform by the fleet's environment type, not the project's", async () => {
+    const r = await viaProxy('on-arm-fleet');
+    const [platform] = resultOf(r.json, 'platform');
+    expect(platform?.status, JSON.stringify(platform)).toBe('fail');
+    expect(platform?.message).toContain('ARM_CONTAINER runs linux/arm64');
+    expect(proxy.requests.some((q) => q.target.endsWith('BatchGetFleets') && q.upstream === 'replay')).toBe(true);
+  });
+  it('a denied BatchGetFleets is an error naming codebuild:BatchGetFleets, never a pass', async () => {
+    const r = await viaProxy('on-unreadable-fleet');
+    const [platform] = resultOf(r.json, 'platform');
+    expect(platform?.status).toBe('error');
+    expect(platform?.message).toContain('codebuild:BatchGetFleets');
   });
 });
 

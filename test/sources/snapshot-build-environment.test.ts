@@ -27,7 +27,7 @@ describe('snapshots with build-environment facts', () => {
   });
   it('names the path of a wrong platform, secret or fleet', async () => {
     const platform = JSON.parse(await load('platform-arm-amd64-only'));
-    const repo = Object.keys(platform.repositories)[0];
+    const repo = Object.keys(platform.repositories)[0]!;
     platform.repositories[repo].images.v1.value.platforms.value[0].architecture = 64;
     expect(errorOf(platform)).toContain(`$.repositories[${JSON.stringify(repo)}].images["v1"].value.platforms.value[0].architecture must be a string`);
     const secret = JSON.parse(await load('registry-credential-readable'));
