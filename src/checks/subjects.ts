@@ -174,6 +174,8 @@ function fromBuild(b: BuildInfo, facts: Facts, buildspec: Fact<BuildspecFacts> |
     ...(b.environment.serviceRole ? { serviceRoleArn: b.environment.serviceRole } : {}),
     ...(b.environment.environmentType ? { environmentType: b.environment.environmentType } : {}),
     ...(b.environment.computeType ? { computeType: b.environment.computeType } : {}),
+    ...(b.environment.registryCredential ? { registryCredential: b.environment.registryCredential } : {}),
+    ...(b.environment.fleetArn ? { fleetArn: b.environment.fleetArn } : {}),
     build: b,
     ...(buildspec ? { buildspec } : {}),
     ...(b.environment.privilegedMode !== undefined ? { privileged: { value: b.environment.privilegedMode, source: 'build' as const } } : {}),

@@ -204,6 +204,8 @@ export interface BuildInfo {
     environmentVariables?: EnvironmentVariable[];
     environmentType?: string;
     computeType?: string;
+    registryCredential?: { credential: string; credentialProvider: string };
+    fleetArn?: string;
   };
   /** What the build ran: the project's source with per-build overrides (buildspecOverride) applied. */
   source?: SourceInfo;

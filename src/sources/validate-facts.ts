@@ -153,6 +153,8 @@ const build = object({
     environmentVariables: optional(environmentVariables),
     environmentType: optional(str),
     computeType: optional(str),
+    registryCredential: optional(object({ credential: str, credentialProvider: str })),
+    fleetArn: optional(str),
   }),
   source: optional(sourceInfo),
   vpcConfig: optional(vpcConfig),

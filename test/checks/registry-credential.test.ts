@@ -74,3 +74,15 @@ describe('registry-credential', () => {
     expect(run(secret(), {}, project({ image: 'docker.io/acme/builder:1', registryCredential: { credential: NAME, credentialProvider: 'SECRETS_MANAGER' } }))).toEqual([]);
   });
 });
+
+describe('registry-credential on a failed build', () => {
+  it('judges the credential the build ran with (BatchGetBuilds environment.registryCredential)', () => {
+    const f = facts({ project: null, repositories: [], roles: [role()], extra: {
+      builds: [{ requested: 'b', build: { state: 'present', value: { id: 'web-build:1', projectName: 'web-build', arn: `arn:aws:codebuild:us-east-1:${ACCOUNT}:build/web-build:1`, environment: { image: 'acme/builder:1', imagePullCredentialsType: 'SERVICE_ROLE', serviceRole: ROLE_ARN, registryCredential: { credential: NAME, credentialProvider: 'SECRETS_MANAGER' } }, phases: [] } } }],
+      secrets: { [`us-east-1|${NAME}`]: secret({ secret: { state: 'absent' } }) },
+    } });
+    const [r] = runCheck(registryCredential, f);
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain(NAME);
+  });
+});

@@ -107,6 +107,10 @@ export function toBuildInfo(b: Build): BuildInfo {
       ...optional('environmentVariables', toVariables(b.environment?.environmentVariables)),
       ...(b.environment?.type ? { environmentType: b.environment.type } : {}),
       ...(b.environment?.computeType ? { computeType: b.environment.computeType } : {}),
+      ...(b.environment?.registryCredential?.credential
+        ? { registryCredential: { credential: b.environment.registryCredential.credential, credentialProvider: b.environment.registryCredential.credentialProvider ?? 'SECRETS_MANAGER' } }
+        : {}),
+      ...optional('fleetArn', b.environment?.fleet?.fleetArn),
     },
     ...optional('source', toSource(b.source)),
     ...optional('vpcConfig', toVpcConfig(b.vpcConfig)),
