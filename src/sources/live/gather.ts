@@ -76,8 +76,9 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
       // The role makes SERVICE_ROLE pulls; in CODEBUILD mode its ECR rights are the usual red herring
       // ("I gave the role ECR rights and it still fails"), which the report can only name if it read them.
       if (s.serviceRoleArn) roles.add(s.serviceRoleArn);
-      // A project runs the image: its platform is read too (manifest, config blob).
-      if (s.kind !== 'image') req.platforms = true;
+      // The build image of a project or build: its platform is read too (manifest, config blob).
+      // Not for --image (no environment to judge) nor in-build pulls (the platform check judges the build image only).
+      if (s.kind !== 'image' && s.kind !== 'in-build') req.platforms = true;
     }
     if (s.fleetArn) fleets.add(s.fleetArn);
     // A registry credential is read by the service role (SERVICE_ROLE mode, DOMAIN.md §1).
