@@ -39,6 +39,7 @@ const {
   PutUserPolicyCommand,
 } = await import('@aws-sdk/client-iam');
 const { CodeBuildClient, CreateProjectCommand } = await import('@aws-sdk/client-codebuild');
+const { CreateSecretCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, 'fixtures', 'snapshots');
@@ -108,6 +109,7 @@ function clientsFor(endpoint, account, region = REGION) {
     ecr: inAccount(new ECRClient(config), account),
     iam: inAccount(new IAMClient(config), account),
     codebuild: inAccount(new CodeBuildClient(config), account),
+    sm: inAccount(new SecretsManagerClient(config), account),
   };
 }
 
@@ -171,14 +173,21 @@ async function createRole(c, name, { path = '/service-role/', inline = {}, manag
   return out.Role.Arn;
 }
 
-async function createProject(c, { name, image, serviceRoleArn, mode, buildspec, privileged }) {
+async function createProject(c, { name, image, serviceRoleArn, mode, buildspec, privileged, type = 'LINUX_CONTAINER', credential }) {
   await c.codebuild.send(
     new CreateProjectCommand({
       name,
       // moto requires a source location for every source type.
       source: { type: 'S3', location: 'ecr-doctor-fixtures/source.zip', ...(buildspec ? { buildspec } : {}) },
       artifacts: { type: 'NO_ARTIFACTS' },
-      environment: { type: 'LINUX_CONTAINER', image, computeType: 'BUILD_GENERAL1_SMALL', ...(mode ? { imagePullCredentialsType: mode } : {}), ...(privileged !== undefined ? { privilegedMode: privileged } : {}) },
+      environment: {
+        type,
+        image,
+        computeType: 'BUILD_GENERAL1_SMALL',
+        ...(mode ? { imagePullCredentialsType: mode } : {}),
+        ...(privileged !== undefined ? { privilegedMode: privileged } : {}),
+        ...(credential ? { registryCredential: { credential, credentialProvider: 'SECRETS_MANAGER' } } : {}),
+      },
       serviceRole: serviceRoleArn,
     }),
   );
@@ -236,6 +245,31 @@ async function serviceRoleProject(c, name, image, roleOptions) {
 async function repoWithImage(c, repo, tags, repoPolicy) {
   await createRepository(c, repo, repoPolicy);
   for (const tag of tags) await putImage(c, repo, tag);
+}
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** An OCI image index listing the given platforms (moto stores it with its media type, as ECR does). */
+async function putImageIndex(c, repo, tag, platforms) {
+  const manifests = platforms.map(([os, architecture]) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1024, digest: digestOf(`${repo}:${tag}:${os}/${architecture}`), platform: { os, architecture } }));
+  await c.ecr.send(new PutImageCommand({ repositoryName: repo, imageTag: tag, imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }), imageManifestMediaType: OCI_INDEX }));
+}
+
+/** An ARM_CONTAINER project in CODEBUILD mode whose repository grants the pull: only the platform can fail. */
+async function armProject(w, platforms) {
+  await createRepository(w.a, 'app/build', policy(codebuildGrant(w.A, projectArn(w.A, 'app-build'))));
+  await putImageIndex(w.a, 'app/build', 'v1', platforms);
+  const role = await createRole(w.a, 'app-build-role', { inline: { logs: logsOnly } });
+  await createProject(w.a, { name: 'app-build', image: uri(w.A, 'app/build', 'v1'), serviceRoleArn: role, type: 'ARM_CONTAINER' });
+  return ['--project', 'app-build'];
+}
+
+/** A Docker Hub image in SERVICE_ROLE mode with a registryCredential secret (created unless `secret` is false). */
+async function registryCredentialProject(w, { secret = true, inline = { logs: logsOnly } } = {}) {
+  if (secret) await w.a.sm.send(new CreateSecretCommand({ Name: 'dockerhub-login', SecretString: JSON.stringify({ username: 'builder', password: 'not-a-real-password' }) }));
+  const role = await createRole(w.a, 'app-build-role', { inline: typeof inline === 'function' ? inline(w) : inline });
+  await createProject(w.a, { name: 'app-build', image: 'acme/builder:1.4', serviceRoleArn: role, mode: 'SERVICE_ROLE', credential: 'dockerhub-login' });
+  return ['--project', 'app-build'];
 }
 
 /** Copies fixtures/eb/good for the account: image, role, and no `profile:` so the env key is used. */
@@ -383,10 +417,55 @@ const SCENARIOS = {
     const image = uri(w.A, 'shared/build-image', '2026.01');
     return [...(await codebuildProject(w.a, 'web-build', image)), ...(await codebuildProject(w.a, 'api-build', image))];
   },
+  async 'platform-arm-amd64-only'(w) {
+    return armProject(w, [['linux', 'amd64']]);
+  },
+  async 'platform-arm-multi-arch'(w) {
+    return armProject(w, [['linux', 'amd64'], ['linux', 'arm64']]);
+  },
+  async 'registry-credential-missing-secret'(w) {
+    return registryCredentialProject(w, { secret: false });
+  },
+  async 'registry-credential-role-cannot-read'(w) {
+    return registryCredentialProject(w);
+  },
+  async 'registry-credential-readable'(w) {
+    const read = (x) => policy({ Sid: 'ReadDockerHubLogin', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:${REGION}:${x.A}:secret:dockerhub-login-*` });
+    return registryCredentialProject(w, { inline: (x) => ({ logs: logsOnly, 'read-secret': read(x) }) });
+  },
 };
 
 /** Hand-made scenarios, derived from recorded ones (moto cannot produce these facts). */
 const DERIVED = {
+  'image-size-too-large': {
+    from: 'platform-arm-multi-arch',
+    // moto reports imageSizeInBytes 1; ECR reports the compressed size. 70 GB > the 64 GB of BUILD_GENERAL1_SMALL.
+    derive(facts) {
+      for (const image of Object.values(Object.values(facts.repositories)[0].images)) image.value.sizeInBytes = 70_000_000_000;
+      return facts;
+    },
+  },
+  'image-size-near-limit': {
+    from: 'platform-arm-multi-arch',
+    // 40 GB compressed on a 64 GB disk: fits as far as anyone can tell, but unpacked it may not.
+    derive(facts) {
+      for (const image of Object.values(Object.values(facts.repositories)[0].images)) image.value.sizeInBytes = 40_000_000_000;
+      return facts;
+    },
+  },
+  'registry-credential-key-policy-unreadable': {
+    from: 'registry-credential-readable',
+    // A secret encrypted with a customer managed key whose policy the caller may not read (kms:GetKeyPolicy denied).
+    derive(facts) {
+      const secret = Object.values(facts.secrets)[0];
+      const keyArn = `arn:aws:kms:${REGION}:${MAIN_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+      secret.secret.value.kmsKeyId = keyArn;
+      secret.kmsKey = { state: 'present', value: { arn: keyArn, keyManager: 'CUSTOMER' } };
+      // Word for word what src/sources/live/aws-errors.ts unreadableFrom records for a denial.
+      secret.keyPolicy = { state: 'unreadable', reason: 'AccessDenied on kms:GetKeyPolicy', permission: 'kms:GetKeyPolicy' };
+      return facts;
+    },
+  },
   'archived-image': {
     from: 'tag-missing',
     // ECR's archive storage class: DescribeImages reports imageStatus ARCHIVED; moto never returns imageStatus.
@@ -437,6 +516,8 @@ function stabilise(text, w) {
     out = out.replace(new RegExp(`(?<![0-9a-fA-F])${from}(?![0-9a-fA-F])`, 'g'), to);
   }
   for (const [from, to] of w.paths) out = out.replaceAll(from, to);
+  // Secrets Manager appends six random characters to a secret's ARN: make them stable.
+  out = out.replace(/(:secret:[A-Za-z0-9/_+=.@-]+?-)[A-Za-z0-9]{6}(?=["\s])/g, '$1AbCdEf');
   const facts = JSON.parse(out);
   facts.generatedAt = FIXED_DATE;
   const visit = (v) => {

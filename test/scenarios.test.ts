@@ -51,10 +51,18 @@ const TABLE: Row[] = [
   { file: 'in-build-no-login.json', failing: ['registry-login'], warn: [] },
   { file: 'in-build-not-privileged.json', failing: ['docker-daemon'], warn: ['buildspec-pulls'] },
   { file: 'access-denied-role-policy.json', failing: ['service-role-can-pull'], warn: [] },
+  { file: 'platform-arm-amd64-only.json', failing: ['platform'], warn: [] },
+  { file: 'platform-arm-multi-arch.json', failing: [], warn: [] },
+  { file: 'image-size-too-large.json', failing: ['image-size'], warn: [] },
+  { file: 'image-size-near-limit.json', failing: [], warn: ['image-size'] },
+  { file: 'registry-credential-missing-secret.json', failing: ['registry-credential'], warn: [] },
+  { file: 'registry-credential-role-cannot-read.json', failing: ['registry-credential'], warn: [] },
+  { file: 'registry-credential-readable.json', failing: [], warn: [] },
+  { file: 'registry-credential-key-policy-unreadable.json', failing: ['registry-credential'], warn: [] },
 ];
 
 /** Checks whose failure a policy edit (what planFix writes) can cure. */
-const GRANT_CHECKS = ['codebuild-principal-can-pull', 'service-role-can-pull'];
+const GRANT_CHECKS = ['codebuild-principal-can-pull', 'service-role-can-pull', 'registry-credential'];
 
 function load(file: string): Facts {
   return parseSnapshot(readFileSync(join(DIR, file), 'utf8'), file);
@@ -158,6 +166,18 @@ describe('scenario details the table cannot show', () => {
   it('archived-image: the failure names ARCHIVED, not a missing tag', () => {
     const failing = runChecks(load('archived-image.json')).find((r) => r.check === 'image-exists');
     expect(failing).toMatchObject({ status: 'fail', evidence: expect.objectContaining({ imageStatus: 'ARCHIVED' }) });
+  });
+
+  it('registry-credential-role-cannot-read: fix plans GetSecretValue on that secret; platform and size print what to change, writing nothing', () => {
+    const plan = planFix(load('registry-credential-role-cannot-read.json'));
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.changes[0]).toMatchObject({ kind: 'role-policy', secretArns: ['arn:aws:secretsmanager:us-east-1:111122223333:secret:dockerhub-login-AbCdEf'] });
+    const platform = planFix(load('platform-arm-amd64-only.json'));
+    expect(platform.changes).toEqual([]);
+    expect(platform.notes.join('\n')).toContain('docker buildx build --platform linux/amd64,linux/arm64');
+    const size = planFix(load('image-size-too-large.json'));
+    expect(size.changes).toEqual([]);
+    expect(size.notes.join('\n')).toContain('larger compute type');
   });
 
   it('tag-missing: the nearest existing tags are offered', () => {

@@ -21,7 +21,10 @@ export type CheckId =
   | 'docker-daemon'
   | 'registry-login'
   | 'build-role-can-pull'
-  | 'docker-hub-rate-limit';
+  | 'docker-hub-rate-limit'
+  | 'platform'
+  | 'image-size'
+  | 'registry-credential';
 
 export interface CheckMeta {
   id: CheckId;
@@ -120,6 +123,21 @@ export const CHECK_CATALOG: Record<CheckId, CheckMeta> = {
     id: 'docker-hub-rate-limit',
     title: 'Docker Hub images are not pulled anonymously',
     help: 'Anonymous Docker Hub pulls are limited per IP address (10 per hour since April 2025) and CodeBuild hosts share addresses, so an anonymous pull fails at random with toomanyrequests. Use an ECR pull-through cache rule for Docker Hub, the ECR Public mirror public.ecr.aws/docker/library/<name>, or log in (registryCredential for the build image, docker login in the buildspec).',
+  },
+  platform: {
+    id: 'platform',
+    title: 'Image platform fits the environment type',
+    help: 'LINUX_CONTAINER and LINUX_GPU_CONTAINER run linux/amd64, ARM_CONTAINER linux/arm64, WINDOWS_* Windows of the host release, the Lambda types single-architecture images (a fleet\'s environment wins). Read from the image index (ecr:BatchGetImage) or the config of a single-platform image (ecr:GetDownloadUrlForLayer); CodeBuild images by their documented family.',
+  },
+  'image-size': {
+    id: 'image-size',
+    title: 'Image fits the disk of the compute type',
+    help: "DescribeImages' imageSizeInBytes is the compressed size; the build host's disk (documented per compute type, or the fleet's) must hold the image unpacked. A failure when the compressed size alone is larger than the disk, a warning past half of it.",
+  },
+  'registry-credential': {
+    id: 'registry-credential',
+    title: 'Private-registry credential secret is usable by the service role',
+    help: 'registryCredential names a Secrets Manager secret (ARN, or name in the project\'s region); the service role must be allowed secretsmanager:GetSecretValue on it (identity policies, boundary, the secret\'s resource policy) and kms:Decrypt with its customer managed key. ecr-doctor never reads the secret value.',
   },
 };
 

@@ -20,6 +20,9 @@ import { buildspecPulls } from './buildspec-pulls.js';
 import { dockerDaemon } from './docker-daemon.js';
 import { dockerHubRateLimit } from './docker-hub-rate-limit.js';
 import { legacyGetLogin, registryLogin } from './registry-login.js';
+import { platform } from './platform.js';
+import { imageSize } from './image-size.js';
+import { registryCredential } from './registry-credential.js';
 import type { PullSubject } from './subjects.js';
 import { derivePullSubjects } from './subjects.js';
 
@@ -42,6 +45,9 @@ export const SUBJECT_CHECKS: readonly Check[] = [
   registryLogin,
   buildRoleCanPull,
   dockerHubRateLimit,
+  platform,
+  imageSize,
+  registryCredential,
 ];
 
 export function contextFor(facts: Facts, subject: PullSubject): CheckContext {

@@ -85,20 +85,29 @@ function absentKeys(keys: readonly string[]): Record<string, ContextValue> {
  * Where the call comes from (IP, VPC endpoint), the organisation and the role's tags are not
  * known to us: conditions on them come out as "cannot decide", never as a guess.
  */
-export function rolePullRequests(roleArn: string, roleAccount: string, image: EcrImage): AccessRequest[] {
-  const context = (resourceAccount: string): Record<string, ContextValue> => ({
+export function roleSessionContext(roleArn: string, roleAccount: string, region: string, resourceAccount: string): Record<string, ContextValue> {
+  return {
     'aws:PrincipalArn': roleArn,
     'aws:PrincipalAccount': roleAccount,
     'aws:PrincipalType': 'AssumedRole',
     'aws:PrincipalIsAWSService': false,
     'aws:SecureTransport': true,
-    'aws:RequestedRegion': image.region,
+    'aws:RequestedRegion': region,
     'aws:ResourceAccount': resourceAccount,
     // Temporary credentials carry the MFA key; a service-assumed session has no MFA.
     'aws:MultiFactorAuthPresent': false,
     ...absentKeys(['aws:SourceArn', 'aws:SourceAccount', 'aws:username', 'aws:CalledVia', 'aws:CalledViaFirst', 'aws:CalledViaLast', 'aws:MultiFactorAuthAge']),
-  });
-  const principal = { kind: 'role' as const, roleArn, account: roleAccount, sessionName: 'AWSCodeBuild-00000000-0000-0000-0000-000000000000' };
+  };
+}
+
+/** The session CodeBuild opens with the service role (session name AWSCodeBuild-<uuid>). */
+export function codebuildRoleSession(roleArn: string, roleAccount: string) {
+  return { kind: 'role' as const, roleArn, account: roleAccount, sessionName: 'AWSCodeBuild-00000000-0000-0000-0000-000000000000' };
+}
+
+export function rolePullRequests(roleArn: string, roleAccount: string, image: EcrImage): AccessRequest[] {
+  const context = (resourceAccount: string): Record<string, ContextValue> => roleSessionContext(roleArn, roleAccount, image.region, resourceAccount);
+  const principal = codebuildRoleSession(roleArn, roleAccount);
   return [
     { principal, action: 'ecr:GetAuthorizationToken', resource: '*', context: context(roleAccount), unlistedKeys: 'unknown' as const },
     ...REQUIRED_PULL_ACTIONS.map((action) => ({ principal, action, resource: image.repositoryArn, context: context(image.account), unlistedKeys: 'unknown' as const })),

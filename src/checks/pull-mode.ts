@@ -51,9 +51,11 @@ export const pullMode: Check = {
         })];
       }
       if (subject.registryCredential) {
-        return [r.fail(`The project sets registryCredential for an ECR image; registry credentials are for private registries, not ECR.`, {
+        // One message for both checks: registry-credential stays silent on ECR images.
+        const who = subject.mode === 'CODEBUILD' ? 'codebuild.amazonaws.com under the repository policy' : 'the service role under its identity policies';
+        return [r.warn(`registryCredential is ignored for an ECR image: the pull uses ${mode}, made by ${who}; registry credentials are for private registries, not ECR.`, {
           evidence: { ...evidence, credentialProvider: subject.registryCredential.credentialProvider },
-          fix: { target: 'project-setting', account: subject.account, resource: subject.projectArn, description: 'Remove registryCredential and grant the pull with a repository policy (CODEBUILD mode) or the service role (SERVICE_ROLE mode).' },
+          fix: { target: 'project-setting', account: subject.account, resource: subject.projectArn, description: 'Remove registryCredential; grant the pull with a repository policy (CODEBUILD mode) or the service role (SERVICE_ROLE mode).' },
         })];
       }
     }

@@ -38,6 +38,11 @@ export interface PullSubject {
   privileged?: { value: boolean; source: 'project' | 'build' | 'eb-inferred' };
   /** For an in-build pull: the step, and the build it happens in. */
   inBuild?: { pull: InBuildPull; owner: PullSubject };
+  /** The environment the image must run in (project, build record, or eb's temporary project). */
+  environmentType?: string;
+  computeType?: string;
+  /** The reserved-capacity fleet the project runs on; its environment and disk win over the project's. */
+  fleetArn?: string;
 }
 
 /** A buildspec given alone (--buildspec without eb settings or a project): the pulls it makes, with no project known. */
@@ -104,6 +109,9 @@ function fromProject(p: ProjectInfo, fallbackRegion: string, buildspec: Fact<Bui
     ...(p.registryCredential ? { registryCredential: p.registryCredential } : {}),
     ...(buildspec ? { buildspec } : {}),
     ...(p.privilegedMode !== undefined ? { privileged: { value: p.privilegedMode, source: 'project' as const } } : {}),
+    ...(p.environmentType ? { environmentType: p.environmentType } : {}),
+    ...(p.computeType ? { computeType: p.computeType } : {}),
+    ...(p.fleetArn ? { fleetArn: p.fleetArn } : {}),
   };
 }
 
@@ -132,6 +140,9 @@ function fromEb(eb: EbContext, facts: Facts): PullSubject | undefined {
     ...(facts.buildspec ? { buildspec: facts.buildspec } : {}),
     // The temporary project is created with privilegedMode false (EB CLI fixtures; DOMAIN.md §2, inferred).
     privileged: { value: false, source: 'eb-inferred' },
+    // The temporary project is LINUX_CONTAINER (EB CLI fixtures, DOMAIN.md §2, inferred).
+    environmentType: 'LINUX_CONTAINER',
+    ...(eb.settings.computeType ? { computeType: eb.settings.computeType } : {}),
   };
 }
 
@@ -161,6 +172,10 @@ function fromBuild(b: BuildInfo, facts: Facts, buildspec: Fact<BuildspecFacts> |
     mode: b.environment.imagePullCredentialsType ?? 'CODEBUILD',
     modeSource: b.environment.imagePullCredentialsType ? 'build' : 'default',
     ...(b.environment.serviceRole ? { serviceRoleArn: b.environment.serviceRole } : {}),
+    ...(b.environment.environmentType ? { environmentType: b.environment.environmentType } : {}),
+    ...(b.environment.computeType ? { computeType: b.environment.computeType } : {}),
+    ...(b.environment.registryCredential ? { registryCredential: b.environment.registryCredential } : {}),
+    ...(b.environment.fleetArn ? { fleetArn: b.environment.fleetArn } : {}),
     build: b,
     ...(buildspec ? { buildspec } : {}),
     ...(b.environment.privilegedMode !== undefined ? { privileged: { value: b.environment.privilegedMode, source: 'build' as const } } : {}),

@@ -13,12 +13,14 @@ import {
   rolePullIdentityStatements,
   rolePullRepositoryStatement,
 } from '../grants/pull-grants.js';
+import { SECRET_DECRYPT_SID, SECRET_READ_SID, secretGrantStatements, viaSecretsManager } from '../grants/secret-grants.js';
+import type { KeyGrant } from '../grants/secret-grants.js';
 import type { PolicyChange, RepositoryGrants } from './types.js';
 import { PlanError, PolicyRefusedError } from './types.js';
 
 /** The Sids a change writes, and nothing else: every other statement is foreign to it. */
 export function sidsWrittenBy(change: PolicyChange): string[] {
-  if (change.kind === 'role-policy') return [ROLE_AUTH_TOKEN_SID, ROLE_PULL_SID];
+  if (change.kind === 'role-policy') return roleSids(change.repositoryArns, { secretArns: change.secretArns ?? [], keyGrants: change.keyGrants ?? [] });
   return [...(change.grants.codebuildSourceArns.length ? [CODEBUILD_PULL_SID] : []), ...(change.grants.roleArns.length ? [ROLE_PULL_SID] : [])];
 }
 
@@ -58,12 +60,39 @@ export function mergeRepositoryGrants(current: string | undefined, account: stri
   return merged(current, statements, sids);
 }
 
-/** ecr-doctor's inline role policy, widened to the given repositories. */
-export function mergeRoleGrants(current: string | undefined, repositoryArns: readonly string[]): string | undefined {
-  const sids = [ROLE_AUTH_TOKEN_SID, ROLE_PULL_SID];
+export interface SecretGrants {
+  secretArns: readonly string[];
+  keyGrants: readonly KeyGrant[];
+}
+
+const NO_SECRETS: SecretGrants = { secretArns: [], keyGrants: [] };
+
+/** The Sids a role change writes: the pull pair when it grants repositories, the secret pair when it grants secrets. */
+function roleSids(repositoryArns: readonly string[], secrets: SecretGrants): string[] {
+  return [
+    ...(repositoryArns.length ? [ROLE_AUTH_TOKEN_SID, ROLE_PULL_SID] : []),
+    ...(secrets.secretArns.length ? [SECRET_READ_SID] : []),
+    ...(secrets.keyGrants.length ? [SECRET_DECRYPT_SID] : []),
+  ];
+}
+
+/** ecr-doctor's inline role policy, widened to the given repositories (and registryCredential secrets and keys). */
+export function mergeRoleGrants(current: string | undefined, repositoryArns: readonly string[], secrets: SecretGrants = NO_SECRETS): string | undefined {
+  const sids = roleSids(repositoryArns, secrets);
   const owned = ownedOrThrow(current, 'role', sids);
-  const arns = [...(owned.get(ROLE_PULL_SID)?.resource ?? []), ...repositoryArns];
-  return merged(current, rolePullIdentityStatements(arns), sids);
+  const statements: Record<string, unknown>[] = [];
+  if (repositoryArns.length) statements.push(...rolePullIdentityStatements([...(owned.get(ROLE_PULL_SID)?.resource ?? []), ...repositoryArns]));
+  if (sids.includes(SECRET_READ_SID) || sids.includes(SECRET_DECRYPT_SID)) {
+    const decrypt = owned.get(SECRET_DECRYPT_SID);
+    statements.push(
+      ...secretGrantStatements(
+        [...(owned.get(SECRET_READ_SID)?.resource ?? []), ...secrets.secretArns],
+        secrets.keyGrants.length ? [...(decrypt?.resource ?? []), ...secrets.keyGrants.map((k) => k.keyArn)] : [],
+        [...(decrypt?.condition?.['StringEquals']?.['kms:ViaService'] ?? []), ...secrets.keyGrants.map((k) => viaSecretsManager(k.region))],
+      ),
+    );
+  }
+  return merged(current, statements, sids);
 }
 
 function merged(current: string | undefined, statements: Record<string, unknown>[], sids: readonly string[]): string | undefined {
@@ -80,7 +109,9 @@ export function policyNameOf(change: PolicyChange): string {
 /** The merge a change stands for, onto `current` (the policy read just before writing); a refusal names the policy. */
 export function mergeChange(change: PolicyChange, current: string | undefined): string | undefined {
   try {
-    return change.kind === 'repository-policy' ? mergeRepositoryGrants(current, change.account, change.grants) : mergeRoleGrants(current, change.repositoryArns);
+    return change.kind === 'repository-policy'
+      ? mergeRepositoryGrants(current, change.account, change.grants)
+      : mergeRoleGrants(current, change.repositoryArns, { secretArns: change.secretArns ?? [], keyGrants: change.keyGrants ?? [] });
   } catch (e) {
     if (e instanceof PolicyRefusedError) throw new PolicyRefusedError(e.predicate, `${policyNameOf(change)} ${e.predicate}`);
     throw e;

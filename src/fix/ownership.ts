@@ -8,6 +8,7 @@
 import type { PolicyStatement } from '../policy/index.js';
 import { parsePolicy } from '../policy/index.js';
 import { CODEBUILD_PULL_SID, PULL_ACTIONS, ROLE_AUTH_TOKEN_SID, ROLE_PULL_SID } from '../grants/pull-grants.js';
+import { SECRET_DECRYPT_SID, SECRET_READ_SID } from '../grants/secret-grants.js';
 
 /** Where the statement lives: the shape of EcrDoctorRolePull differs between the two. */
 export type PolicyHolder = 'repository' | 'role';
@@ -72,9 +73,36 @@ function rolePullIdentityShape(st: PolicyStatement): string | undefined {
   return pullOnly(st);
 }
 
+const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^*?\s]+$/;
+const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[^*?\s]+$/;
+const VIA_SECRETS_MANAGER = /^secretsmanager\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+
+function only(st: PolicyStatement, action: string): string | undefined {
+  if (st.action?.length !== 1 || st.action[0]!.toLowerCase() !== action.toLowerCase()) return `it grants more than ${action}`;
+  return undefined;
+}
+
+function secretReadShape(st: PolicyStatement): string | undefined {
+  if (st.principal) return 'it has a Principal';
+  if (st.condition) return 'it has a Condition';
+  if (!st.resource?.length || !st.resource.every((r) => SECRET_ARN.test(r))) return 'its Resource is not a list of secret ARNs';
+  return only(st, 'secretsmanager:GetSecretValue');
+}
+
+function secretDecryptShape(st: PolicyStatement): string | undefined {
+  if (st.principal) return 'it has a Principal';
+  if (!st.resource?.length || !st.resource.every((r) => KEY_ARN.test(r))) return 'its Resource is not a list of key ARNs';
+  const c = st.condition ?? {};
+  const via = c['StringEquals']?.['kms:ViaService'];
+  if (!onlyKeys(c, ['StringEquals']) || !onlyKeys(c['StringEquals'], ['kms:ViaService']) || !via?.length || !via.every((v) => VIA_SECRETS_MANAGER.test(v))) {
+    return 'its only condition is not StringEquals kms:ViaService = secretsmanager.<region>.amazonaws.com';
+  }
+  return only(st, 'kms:Decrypt');
+}
+
 const SHAPES: Record<PolicyHolder, Record<string, (st: PolicyStatement) => string | undefined>> = {
   repository: { [CODEBUILD_PULL_SID]: codebuildShape, [ROLE_PULL_SID]: rolePullRepositoryShape },
-  role: { [ROLE_AUTH_TOKEN_SID]: authTokenShape, [ROLE_PULL_SID]: rolePullIdentityShape },
+  role: { [ROLE_AUTH_TOKEN_SID]: authTokenShape, [ROLE_PULL_SID]: rolePullIdentityShape, [SECRET_READ_SID]: secretReadShape, [SECRET_DECRYPT_SID]: secretDecryptShape },
 };
 
 /** Why a statement carrying one of our Sids is not one ecr-doctor wrote; undefined when it is. */

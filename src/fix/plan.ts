@@ -13,6 +13,8 @@ import { refusePolicyText } from '../policy/merge.js';
 import { mergeRepositoryGrants, mergeRoleGrants } from './merge-grants.js';
 import { PULL_ACTIONS, ROLE_POLICY_NAME, rolePullRepositoryStatement } from '../grants/pull-grants.js';
 import type { FixPlan, PolicyChange, RepositoryGrants, Scope } from './types.js';
+import type { KeyGrant } from '../grants/secret-grants.js';
+import { planSecretRead } from './plan-secrets.js';
 import { PlanError, PolicyRefusedError } from './types.js';
 
 export type { FixPlan, PolicyChange, RepositoryGrants, RepositoryPolicyChange, RolePolicyChange, Scope } from './types.js';
@@ -29,7 +31,7 @@ export function sourceArnForScope(subject: PullSubject, scope: Scope | undefined
 
 interface Wanted {
   repos: Map<string, { image: EcrImage; grants: RepositoryGrants; why: string[] }>;
-  roles: Map<string, { repositoryArns: string[]; why: string[] }>;
+  roles: Map<string, { repositoryArns: string[]; why: string[]; secretArns?: string[]; keyGrants?: KeyGrant[] }>;
   notes: string[];
   /** Set when planFix collects refusals instead of stopping at the first. */
   refused?: string[];
@@ -176,7 +178,7 @@ function planSubject(facts: Facts, s: PullSubject, scope: Scope | undefined, w: 
 }
 
 /** Failures a policy edit cannot cure: fix says so rather than going quiet (a missing tag, a mode or region problem). */
-const POLICY_CHECKS = new Set(['codebuild-principal-can-pull', 'service-role-can-pull', 'build-role-can-pull', 'role-rights-unused', 'build-failure-cause']);
+const POLICY_CHECKS = new Set(['codebuild-principal-can-pull', 'service-role-can-pull', 'build-role-can-pull', 'role-rights-unused', 'build-failure-cause', 'registry-credential']);
 
 function unfixableNotes(facts: Facts): string[] {
   return runChecks(facts)
@@ -210,6 +212,15 @@ export function planFix(facts: Facts, options: { scope?: Scope; collectRefusals?
       if (!(e instanceof PolicyTextError)) throw e;
       refuseUnreadablePolicy(facts, s, e, w);
     }
+    const secrets = planSecretRead(facts, s);
+    w.notes.push(...secrets.notes);
+    for (const want of secrets.wants) {
+      const entry = w.roles.get(want.roleArn) ?? { repositoryArns: [], why: [] };
+      if (want.secretArn && !(entry.secretArns ??= []).includes(want.secretArn)) entry.secretArns.push(want.secretArn);
+      if (want.keyGrant && !(entry.keyGrants ??= []).some((k) => k.keyArn === want.keyGrant!.keyArn)) entry.keyGrants.push(want.keyGrant);
+      entry.why.push(want.why);
+      w.roles.set(want.roleArn, entry);
+    }
   }
   const caller = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
   const changes: PolicyChange[] = [];
@@ -220,14 +231,18 @@ export function planFix(facts: Facts, options: { scope?: Scope; collectRefusals?
     if (after === undefined) continue;
     changes.push({ kind: 'repository-policy', repositoryArn: arn, repositoryName: image.repository, registryId: image.account, region: image.region, account: image.account, grants, ...(before !== undefined ? { before } : {}), after, applicable: caller === image.account, why: [...new Set(why)] });
   }
-  for (const [roleArn, { repositoryArns, why }] of w.roles) {
+  for (const [roleArn, { repositoryArns, why, secretArns, keyGrants }] of w.roles) {
     const role = facts.roles[roleArn]!;
     const inline = role.inlinePolicies.state === 'present' ? role.inlinePolicies.value.find((p) => p.name === ROLE_POLICY_NAME) : undefined;
     const roleName = roleNameOf(roleArn);
-    const after = mergeFor(`the inline policy ${ROLE_POLICY_NAME} of role ${roleName}`, () => mergeRoleGrants(inline?.document, repositoryArns), w);
+    const secrets = { secretArns: secretArns ?? [], keyGrants: keyGrants ?? [] };
+    const after = mergeFor(`the inline policy ${ROLE_POLICY_NAME} of role ${roleName}`, () => mergeRoleGrants(inline?.document, repositoryArns, secrets), w);
     if (after === undefined) continue;
     const account = parseArn(roleArn)?.account ?? '';
-    changes.push({ kind: 'role-policy', roleArn, roleName, policyName: ROLE_POLICY_NAME, account, repositoryArns, ...(inline ? { before: inline.document } : {}), after, applicable: caller === account, why: [...new Set(why)] });
+    changes.push({
+      kind: 'role-policy', roleArn, roleName, policyName: ROLE_POLICY_NAME, account, repositoryArns, ...(inline ? { before: inline.document } : {}), after, applicable: caller === account, why: [...new Set(why)],
+      ...(secretArns?.length ? { secretArns } : {}), ...(keyGrants?.length ? { keyGrants } : {}),
+    });
   }
   return { changes, notes: [...new Set(w.notes)], ...(w.refused ? { refused: [...new Set(w.refused)] } : {}) };
 }

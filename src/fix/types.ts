@@ -1,4 +1,5 @@
 /** The plan `fix` makes: plain data, printed by render-plan.ts and written by apply.ts. */
+import type { KeyGrant } from '../grants/secret-grants.js';
 
 export type Scope = 'project' | 'eb-app' | 'account';
 
@@ -35,6 +36,10 @@ export interface RolePolicyChange {
   after: string;
   applicable: boolean;
   why: string[];
+  /** registryCredential secrets the role must read (secretsmanager:GetSecretValue). */
+  secretArns?: string[];
+  /** Customer managed keys of those secrets (kms:Decrypt through Secrets Manager of the region). */
+  keyGrants?: KeyGrant[];
 }
 
 export type PolicyChange = RepositoryPolicyChange | RolePolicyChange;

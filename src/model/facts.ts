@@ -44,6 +44,8 @@ export interface ProjectInfo {
   environmentVariables?: EnvironmentVariable[];
   source?: SourceInfo;
   vpcConfig?: VpcConfigInfo;
+  /** environment.fleet.fleetArn: the project runs on a reserved-capacity fleet (its environment wins). */
+  fleetArn?: string;
 }
 
 export type BuildPhaseName = 'install' | 'pre_build' | 'build' | 'post_build';
@@ -129,6 +131,21 @@ export interface ImageInfo {
   status?: string;
   pushedAt?: string;
   sizeInBytes?: number;
+  /** DescribeImages imageManifestMediaType: tells a manifest list / OCI index from a single manifest. */
+  manifestMediaType?: string;
+  /**
+   * The platforms the image offers: from the index (BatchGetImage) or the config blob of a single
+   * manifest (GetDownloadUrlForLayer). Undefined: not read (not needed, or an older snapshot).
+   */
+  platforms?: Fact<ImagePlatform[]>;
+}
+
+/** One platform of an image (OCI image index `platform`, or an image config's os/architecture). */
+export interface ImagePlatform {
+  os: string;
+  architecture: string;
+  variant?: string;
+  osVersion?: string;
 }
 
 /** One repository, keyed by its ARN; read once however many projects use it. */
@@ -187,6 +204,8 @@ export interface BuildInfo {
     environmentVariables?: EnvironmentVariable[];
     environmentType?: string;
     computeType?: string;
+    registryCredential?: { credential: string; credentialProvider: string };
+    fleetArn?: string;
   };
   /** What the build ran: the project's source with per-build overrides (buildspecOverride) applied. */
   source?: SourceInfo;
@@ -250,4 +269,49 @@ export interface Facts {
   buildspec?: Fact<BuildspecFacts>;
   repositories: Record<string, RepositoryFacts>;
   roles: Record<string, RoleFacts>;
+  /** Reserved-capacity fleets projects run on, keyed by fleet ARN (codebuild:BatchGetFleets). */
+  fleets?: Record<string, FleetFacts>;
+  /** registryCredential secrets, keyed by `<region>|<credential as the project names it>`. */
+  secrets?: Record<string, SecretFacts>;
+}
+
+export interface FleetInfo {
+  arn: string;
+  name?: string;
+  environmentType?: string;
+  computeType?: string;
+  /** computeConfiguration.disk (GB), for ATTRIBUTE_BASED_COMPUTE / CUSTOM_INSTANCE_TYPE fleets. */
+  diskGb?: number;
+}
+
+export interface FleetFacts {
+  arn: string;
+  fleet: Fact<FleetInfo>;
+}
+
+/** What DescribeSecret says; never the value (the doctor never calls GetSecretValue). */
+export interface SecretInfo {
+  arn: string;
+  name: string;
+  /** KmsKeyId as DescribeSecret gives it (ARN, id or alias); absent = the AWS managed key aws/secretsmanager. */
+  kmsKeyId?: string;
+}
+
+export interface KmsKeyInfo {
+  arn: string;
+  /** AWS (aws/secretsmanager) or CUSTOMER: only a customer managed key needs kms:Decrypt for the role. */
+  keyManager: string;
+}
+
+export interface SecretFacts {
+  /** The credential as the project names it (ARN or name). */
+  credential: string;
+  region: string;
+  secret: Fact<SecretInfo>;
+  /** GetResourcePolicy; absent = no resource policy. */
+  resourcePolicy: Fact<{ text: string }>;
+  /** DescribeKey, read when the secret names a key. */
+  kmsKey?: Fact<KmsKeyInfo>;
+  /** GetKeyPolicy (policy name "default"), read for a customer managed key. */
+  keyPolicy?: Fact<{ text: string }>;
 }

@@ -118,7 +118,10 @@ const projectInfo = object({
   environmentVariables: optional(environmentVariables),
   source: optional(sourceInfo),
   vpcConfig: optional(vpcConfig),
+  fleetArn: optional(str),
 });
+
+const imagePlatform = object({ os: str, architecture: str, variant: optional(str), osVersion: optional(str) });
 
 const repository = object({
   arn: str,
@@ -127,7 +130,7 @@ const repository = object({
   name: str,
   repository: fact(object({})),
   policy: fact(object({ text: str })),
-  images: recordOf(fact(object({ digest: str, tags: strings, status: optional(str), sizeInBytes: optional(num) }))),
+  images: recordOf(fact(object({ digest: str, tags: strings, status: optional(str), sizeInBytes: optional(num), manifestMediaType: optional(str), platforms: optional(fact(arrayOf(imagePlatform))) }))),
   knownTags: optional(fact(strings)),
 });
 
@@ -150,6 +153,8 @@ const build = object({
     environmentVariables: optional(environmentVariables),
     environmentType: optional(str),
     computeType: optional(str),
+    registryCredential: optional(object({ credential: str, credentialProvider: str })),
+    fleetArn: optional(str),
   }),
   source: optional(sourceInfo),
   vpcConfig: optional(vpcConfig),
@@ -169,6 +174,20 @@ const eb = object({
   notes: optional(strings),
 });
 
+const fleet = object({
+  arn: str,
+  fleet: fact(object({ arn: str, name: optional(str), environmentType: optional(str), computeType: optional(str), diskGb: optional(num) })),
+});
+
+const secret = object({
+  credential: str,
+  region: str,
+  secret: fact(object({ arn: str, name: str, kmsKeyId: optional(str) })),
+  resourcePolicy: fact(object({ text: str })),
+  kmsKey: optional(fact(object({ arn: str, keyManager: str }))),
+  keyPolicy: optional(fact(object({ text: str }))),
+});
+
 const facts = object({
   schemaVersion: (v, path) => {
     if (v !== 1) fail(path, 'must be 1 (this ecr-doctor reads snapshot schema version 1)');
@@ -182,6 +201,8 @@ const facts = object({
   images: arrayOf(str),
   repositories: recordOf(repository),
   roles: recordOf(role),
+  fleets: optional(recordOf(fleet)),
+  secrets: optional(recordOf(secret)),
 });
 
 /** Throws FactsShapeError naming the first path at fault. */

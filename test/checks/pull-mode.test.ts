@@ -24,8 +24,10 @@ describe('pull-mode', () => {
     expect(r?.status).toBe('fail');
     expect(r?.message).toContain('us-west-2');
   });
-  it('fails registryCredential on an ECR image', () => {
-    expect(run({ registryCredential: { credential: 'arn:aws:secretsmanager:us-east-1:1:secret:x', credentialProvider: 'SECRETS_MANAGER' } })[0]?.status).toBe('fail');
+  it('warns that registryCredential is ignored on an ECR image, naming the mode that applies', () => {
+    const [result] = run({ registryCredential: { credential: 'arn:aws:secretsmanager:us-east-1:1:secret:x', credentialProvider: 'SECRETS_MANAGER' } });
+    expect(result?.status).toBe('warn');
+    expect(result?.message).toMatch(/ignored for an ECR image: the pull uses CODEBUILD/);
   });
   it('fails a private registry credential in CODEBUILD mode', () => {
     expect(run({ image: 'ghcr.io/org/tool:1', registryCredential: { credential: 'x', credentialProvider: 'SECRETS_MANAGER' } })[0]?.status).toBe('fail');

@@ -16,8 +16,8 @@ import type { AddressInfo } from 'node:net';
 const ECR_TARGET = 'AmazonEC2ContainerRegistry_V20150921.';
 const CODEBUILD_TARGET = 'CodeBuild_20161006.';
 
-/** The CodeBuild operations moto cannot serve; the replay server answers them. */
-export const BUILD_OPERATIONS = ['BatchGetBuilds', 'ListBuilds', 'ListBuildsForProject'] as const;
+/** The CodeBuild operations moto cannot serve; the replay server answers them (BatchGetFleets: HTML 500 on moto 5.2). */
+export const BUILD_OPERATIONS = ['BatchGetBuilds', 'ListBuilds', 'ListBuildsForProject', 'BatchGetFleets'] as const;
 
 export interface AwsProxyOptions {
   moto: string;

@@ -20,6 +20,8 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-ecr': 'ecr',
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager',
+  '@aws-sdk/client-kms': 'kms',
 };
 
 interface CommandUse {

@@ -2,6 +2,8 @@ import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { IncompleteError } from '../../model/errors.js';
 import { OPERATION } from './aws-errors.js';
 
@@ -19,6 +21,11 @@ export interface AwsClients {
   sts: STSClient;
   /** An ECR client for another region, for images that live elsewhere. */
   ecrIn(region: string): ECRClient;
+  /** Secrets Manager and KMS clients, loaded on first use only (registryCredential projects). */
+  secretsIn(region: string): Promise<SecretsManagerClient>;
+  kmsIn(region: string): Promise<KMSClient>;
+  /** ECR with one retry at most, for optional reads (an image's config blob) that must not stall a run. */
+  ecrQuickIn(region: string): ECRClient;
 }
 
 interface MiddlewareHost {
@@ -78,6 +85,15 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     }
     return client;
   };
+  const quickClients = new Map<string, ECRClient>();
+  const ecrQuickIn = (r: string): ECRClient => {
+    let client = quickClients.get(r);
+    if (!client) {
+      client = tagErrors(new ECRClient({ ...base, region: r, maxAttempts: 2 }));
+      quickClients.set(r, client);
+    }
+    return client;
+  };
   return {
     region,
     sts,
@@ -85,6 +101,22 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     ecr: ecrIn(region),
     iam: tagErrors(new IAMClient({ ...base, region })),
     ecrIn,
+    secretsIn: lazyRegional(async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient, base),
+    kmsIn: lazyRegional(async () => (await import('@aws-sdk/client-kms')).KMSClient, base),
+    ecrQuickIn,
+  };
+}
+
+/** One client per region, its SDK package imported only when the first one is asked for. */
+function lazyRegional<C>(load: () => Promise<new (config: Record<string, unknown>) => C>, base: Record<string, unknown>): (region: string) => Promise<C> {
+  const clients = new Map<string, Promise<C>>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = load().then((Client) => tagErrors(new Client({ ...base, region })));
+      clients.set(region, client);
+    }
+    return client;
   };
 }
 

@@ -1,8 +1,8 @@
 import type { Build, CodeBuildClient, EnvironmentVariable as SdkVariable, Project, ProjectSource, VpcConfig } from '@aws-sdk/client-codebuild';
-import { BatchGetBuildsCommand, BatchGetProjectsCommand, ListBuildsCommand, ListBuildsForProjectCommand } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, BatchGetFleetsCommand, BatchGetProjectsCommand, ListBuildsCommand, ListBuildsForProjectCommand } from '@aws-sdk/client-codebuild';
 import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
-import type { BuildFacts, BuildInfo, EnvironmentVariable, ProjectFacts, ProjectInfo, PullMode, SourceInfo, VpcConfigInfo } from '../../model/facts.js';
+import type { BuildFacts, BuildInfo, EnvironmentVariable, FleetFacts, FleetInfo, ProjectFacts, ProjectInfo, PullMode, SourceInfo, VpcConfigInfo } from '../../model/facts.js';
 import { unreadableFrom } from './aws-errors.js';
 
 const BATCH = 100; // BatchGetProjects and BatchGetBuilds take at most 100 names (DOMAIN.md §4)
@@ -54,6 +54,7 @@ function toProjectInfo(p: Project): ProjectInfo {
     ...optional('environmentVariables', toVariables(env?.environmentVariables)),
     ...optional('source', toSource(p.source)),
     ...optional('vpcConfig', toVpcConfig(p.vpcConfig)),
+    ...optional('fleetArn', env?.fleet?.fleetArn),
   };
 }
 
@@ -106,6 +107,10 @@ export function toBuildInfo(b: Build): BuildInfo {
       ...optional('environmentVariables', toVariables(b.environment?.environmentVariables)),
       ...(b.environment?.type ? { environmentType: b.environment.type } : {}),
       ...(b.environment?.computeType ? { computeType: b.environment.computeType } : {}),
+      ...(b.environment?.registryCredential?.credential
+        ? { registryCredential: { credential: b.environment.registryCredential.credential, credentialProvider: b.environment.registryCredential.credentialProvider ?? 'SECRETS_MANAGER' } }
+        : {}),
+      ...optional('fleetArn', b.environment?.fleet?.fleetArn),
     },
     ...optional('source', toSource(b.source)),
     ...optional('vpcConfig', toVpcConfig(b.vpcConfig)),
@@ -178,4 +183,32 @@ export async function findLastFailedBuild(
   } catch (e) {
     return { requested, build: unreadableFrom(e, permission) };
   }
+}
+
+/** BatchGetFleets (≤100 names or ARNs); a fleet it does not return is in fleetsNotFound: absent. */
+export async function readFleets(client: CodeBuildClient, arns: readonly string[]): Promise<FleetFacts[]> {
+  const unique = [...new Set(arns)];
+  const answers = await Promise.all(
+    chunks(unique, BATCH).map(async (batch) => {
+      try {
+        const out = await client.send(new BatchGetFleetsCommand({ names: batch }));
+        return batch.map((arn): FleetFacts => {
+          const f = (out.fleets ?? []).find((x) => x.arn === arn || x.name === arn);
+          if (!f) return { arn, fleet: absent() };
+          const info: FleetInfo = {
+            arn: f.arn ?? arn,
+            ...optional('name', f.name),
+            ...optional('environmentType', f.environmentType),
+            ...optional('computeType', f.computeType),
+            ...optional('diskGb', f.computeConfiguration?.disk),
+          };
+          return { arn, fleet: present(info) };
+        });
+      } catch (e) {
+        const fact = unreadableFrom<FleetInfo>(e, 'codebuild:BatchGetFleets');
+        return batch.map((arn): FleetFacts => ({ arn, fleet: fact }));
+      }
+    }),
+  );
+  return answers.flat();
 }

@@ -4,6 +4,7 @@ import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
 import type { ImageInfo, RepositoryFacts } from '../../model/facts.js';
 import { isNamed, unreadableFrom } from './aws-errors.js';
+import { readImagePlatforms } from './manifests.js';
 
 export interface RepositoryRequest {
   arn: string;
@@ -12,6 +13,8 @@ export interface RepositoryRequest {
   name: string;
   /** Tags or sha256: digests to look up. */
   references: string[];
+  /** Also read each image's platforms (manifest, config blob): a project runs the image. */
+  platforms?: boolean;
 }
 
 async function readRepositoryItself(client: ECRClient, req: RepositoryRequest): Promise<RepositoryFacts['repository']> {
@@ -45,10 +48,18 @@ function imageId(reference: string): ImageIdentifier {
   return reference.startsWith('sha256:') ? { imageDigest: reference } : { imageTag: reference };
 }
 
-async function readImage(client: ECRClient, req: RepositoryRequest, reference: string): Promise<Fact<ImageInfo>> {
+async function readImage(client: ECRClient, req: RepositoryRequest, reference: string, downloads: ECRClient): Promise<Fact<ImageInfo>> {
+  // The manifest read goes out with DescribeImages, not after it: same round trip.
+  const platformsRead = req.platforms ? readImagePlatforms(client, req, reference, downloads) : undefined;
+  platformsRead?.catch(() => undefined);
+  const described = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)] })).then(
+    (out) => ({ ok: true as const, out }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const platforms = described.ok && described.out.imageDetails?.[0] && platformsRead ? await platformsRead : undefined;
   try {
-    const out = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)] }));
-    const d = out.imageDetails?.[0];
+    if (!described.ok) throw described.error;
+    const d = described.out.imageDetails?.[0];
     if (!d) return absent();
     return present({
       digest: d.imageDigest ?? '',
@@ -56,6 +67,8 @@ async function readImage(client: ECRClient, req: RepositoryRequest, reference: s
       ...(d.imageStatus ? { status: d.imageStatus } : {}),
       ...(d.imagePushedAt ? { pushedAt: d.imagePushedAt.toISOString() } : {}),
       ...(d.imageSizeInBytes !== undefined ? { sizeInBytes: d.imageSizeInBytes } : {}),
+      ...(d.imageManifestMediaType ? { manifestMediaType: d.imageManifestMediaType } : {}),
+      ...(platforms ? { platforms } : {}),
     });
   } catch (e) {
     if (isNamed(e, 'ImageNotFoundException', 'RepositoryNotFoundException')) return absent();
@@ -76,11 +89,11 @@ async function readKnownTags(client: ECRClient, req: RepositoryRequest): Promise
  * Everything about one repository, its reads issued together. The tag listing (for "did you
  * mean") is read only when an image is missing, so the common path stays one round trip.
  */
-export async function readRepository(client: ECRClient, req: RepositoryRequest): Promise<RepositoryFacts> {
+export async function readRepository(client: ECRClient, req: RepositoryRequest, downloads: ECRClient = client): Promise<RepositoryFacts> {
   const [repository, policy, ...images] = await Promise.all([
     readRepositoryItself(client, req),
     readRepositoryPolicy(client, req.registryId, req.name),
-    ...req.references.map((ref) => readImage(client, req, ref)),
+    ...req.references.map((ref) => readImage(client, req, ref, downloads)),
   ]);
   const imageFacts = Object.fromEntries(req.references.map((ref, i) => [ref, images[i]!]));
   const missing = repository.state === 'present' && images.some((f) => f.state === 'absent');

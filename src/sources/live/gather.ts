@@ -8,7 +8,9 @@ import type { BuildFacts, CallerIdentity, Facts, RoleFacts } from '../../model/f
 import type { Target } from '../../model/target.js';
 import { asFatal, errorName, unreadableFrom } from './aws-errors.js';
 import type { AwsClients } from './clients.js';
-import { findLastFailedBuild, readBuilds, readProjects } from './codebuild.js';
+import { findLastFailedBuild, readBuilds, readFleets, readProjects } from './codebuild.js';
+import { secretLocation } from '../../checks/secret-access.js';
+import type { SecretRequest } from './secrets.js';
 import type { RepositoryRequest } from './ecr.js';
 import { readRepository } from './ecr.js';
 import type { ManagedPolicyCache } from './iam.js';
@@ -63,6 +65,8 @@ async function readLastFailed(clients: AwsClients, target: Target): Promise<Buil
 async function readDependencies(clients: AwsClients, facts: Facts, callerRead: Promise<CallerIdentity>): Promise<void> {
   const repos = new Map<string, RepositoryRequest>();
   const roles = new Set<string>();
+  const fleets = new Set<string>();
+  const secrets = new Map<string, SecretRequest>();
   for (const s of derivePullSubjects(facts)) {
     const ref = s.imageRef;
     if (ref.kind === 'ecr') {
@@ -72,11 +76,21 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
       // The role makes SERVICE_ROLE pulls; in CODEBUILD mode its ECR rights are the usual red herring
       // ("I gave the role ECR rights and it still fails"), which the report can only name if it read them.
       if (s.serviceRoleArn) roles.add(s.serviceRoleArn);
+      // The build image of a project or build: its platform is read too (manifest, config blob).
+      // Not for --image (no environment to judge) nor in-build pulls (the platform check judges the build image only).
+      if (s.kind !== 'image' && s.kind !== 'in-build') req.platforms = true;
+    }
+    if (s.fleetArn) fleets.add(s.fleetArn);
+    // A registry credential is read by the service role (SERVICE_ROLE mode, DOMAIN.md §1).
+    if (s.registryCredential && ref.kind !== 'ecr' && ref.kind !== 'curated' && s.mode === 'SERVICE_ROLE') {
+      const { region, key } = secretLocation(s.registryCredential.credential, s.region);
+      secrets.set(key, { credential: s.registryCredential.credential, region });
+      if (s.serviceRoleArn) roles.add(s.serviceRoleArn);
     }
   }
   const cache: ManagedPolicyCache = new Map();
-  const [repoFacts, roleFacts] = await Promise.all([
-    mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req)),
+  const [repoFacts, roleFacts, fleetFacts, secretFacts] = await Promise.all([
+    mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req, clients.ecrQuickIn(req.region))),
     mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
       const account = parseArn(arn)?.account;
       const callerAccount = (await callerRead).account;
@@ -86,9 +100,16 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
       }
       return readRole(clients.iam, arn, cache);
     }),
+    fleets.size ? readFleets(clients.codebuild, [...fleets]) : Promise.resolve([]),
+    mapLimited([...secrets.entries()], CONCURRENCY, async ([key, req]) => {
+      const { readSecret } = await import('./secrets.js');
+      return [key, await readSecret(await clients.secretsIn(req.region), () => clients.kmsIn(req.region), req)] as const;
+    }),
   ]);
   for (const r of repoFacts) facts.repositories[r.arn] = r;
   for (const r of roleFacts) facts.roles[r.arn] = r;
+  if (fleetFacts.length) facts.fleets = Object.fromEntries(fleetFacts.map((f) => [f.arn, f]));
+  if (secretFacts.length) facts.secrets = Object.fromEntries(secretFacts);
 }
 
 /**
