@@ -21,8 +21,9 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
   const { facts, target, source } = await loadFacts(o, o, progress);
   const results = withRunFlags(runChecks(facts), facts.region, o);
   const report = buildReport(results, facts, target, source);
-  const paint = await loadPaint(o.color && o.format === 'text' && !o.output);
-  const text = renderReport(o.format, report, { paint, verbose: !!o.verbose, quiet: !!o.quiet && !o.output, failOn: o.failOn });
+  const colour = o.color && o.format === 'text' && !o.output;
+  const paint = await loadPaint(colour);
+  const text = renderReport(o.format, report, { paint, unicode: colour, verbose: !!o.verbose, quiet: !!o.quiet && !o.output, failOn: o.failOn });
   if (o.output) {
     await writeReportFile(o.output, text);
     if (!o.quiet) writeOut(`${formatSummary(report)} (${o.format} report written to ${o.output})\n`);

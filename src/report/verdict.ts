@@ -1,0 +1,45 @@
+import type { Result, Status } from '../model/result.js';
+import type { PullDescription, Verdict } from '../model/verdict.js';
+
+export type { PullDescription, Verdict };
+
+const RANK: Record<Status, number> = { fail: 0, error: 1, warn: 2, skip: 3, pass: 4 };
+const isProblem = (r: Result) => r.status === 'fail' || r.status === 'warn' || r.status === 'error';
+
+function decide(subject: string, results: readonly Result[], pull?: PullDescription): Verdict {
+  // The first of the worst: checks run in the order a reader wants them (what, where, who).
+  let worst: Result | undefined;
+  for (const r of results) if (!worst || RANK[r.status] < RANK[worst.status]) worst = r;
+  const problems = results.filter(isProblem).length;
+  return {
+    subject,
+    status: worst?.status ?? 'skip',
+    ...(pull ? { pull: { kind: pull.kind, name: pull.name, image: pull.image, mode: pull.mode } } : {}),
+    ...(worst && worst.status !== 'pass' ? { check: worst.check, message: worst.message } : {}),
+    ...(worst && worst.status !== 'pass' && worst.fix?.command ? { fixCommand: worst.fix.command } : {}),
+    ...(worst && worst.status !== 'pass' && worst.fix && !worst.fix.command ? { fixDescription: worst.fix.description } : {}),
+    moreProblems: Math.max(0, problems - (worst && isProblem(worst) ? 1 : 0)),
+  };
+}
+
+/**
+ * One verdict per pull, in the order the pulls were named, then one per other subject that has a
+ * problem (subjects that only pass are left to the details).
+ */
+export function deriveVerdicts(results: readonly Result[], pulls: readonly PullDescription[]): Verdict[] {
+  const covered = new Set<string>();
+  const verdicts: Verdict[] = [];
+  for (const pull of pulls) {
+    const subjects = new Set([pull.subject, ...(pull.alsoSubjects ?? [])]);
+    for (const s of subjects) covered.add(s);
+    const own = results.filter((r) => subjects.has(r.subject));
+    if (own.length > 0) verdicts.push(decide(pull.subject, own, pull));
+  }
+  const others = new Map<string, Result[]>();
+  for (const r of results) {
+    if (covered.has(r.subject)) continue;
+    others.set(r.subject, [...(others.get(r.subject) ?? []), r]);
+  }
+  for (const [subject, own] of others) if (own.some(isProblem)) verdicts.push(decide(subject, own));
+  return verdicts;
+}
