@@ -250,4 +250,6 @@ export interface Facts {
   buildspec?: Fact<BuildspecFacts>;
   repositories: Record<string, RepositoryFacts>;
   roles: Record<string, RoleFacts>;
+  /** The account's project names (codebuild:ListProjects), read only when a named project was not found: for "did you mean". */
+  projectNames?: Fact<string[]>;
 }

@@ -14,7 +14,7 @@ export interface AwsCall {
 export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'GetCallerIdentityCommand', action: 'sts:GetCallerIdentity', use: 'doctor', why: 'the account examined' },
   { command: 'BatchGetProjectsCommand', action: 'codebuild:BatchGetProjects', use: 'doctor', why: 'the project image, pull mode and service role' },
-  { command: 'ListProjectsCommand', action: 'codebuild:ListProjects', use: 'doctor', why: '--all-projects' },
+  { command: 'ListProjectsCommand', action: 'codebuild:ListProjects', use: 'doctor', why: '--all-projects, and "did you mean" for a project that is not found' },
   { command: 'BatchGetBuildsCommand', action: 'codebuild:BatchGetBuilds', use: 'doctor', why: 'what a failed build ran with and what it said' },
   { command: 'ListBuildsCommand', action: 'codebuild:ListBuilds', use: 'doctor', why: "eb deploy's failed builds (--last-failed)" },
   { command: 'ListBuildsForProjectCommand', action: 'codebuild:ListBuildsForProject', use: 'doctor', why: "a project's failed builds (--last-failed)" },

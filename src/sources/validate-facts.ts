@@ -182,6 +182,7 @@ const facts = object({
   images: arrayOf(str),
   repositories: recordOf(repository),
   roles: recordOf(role),
+  projectNames: optional(fact(strings)),
 });
 
 /** Throws FactsShapeError naming the first path at fault. */
