@@ -32,16 +32,37 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'PutRolePolicyCommand', action: 'iam:PutRolePolicy', use: 'fix', why: "writing ecr-doctor's inline role policy (SERVICE_ROLE mode)" },
 ];
 
-/** The least-privilege identity policy for doctor, or for doctor and fix. */
-export function permissionsPolicy(includeFix: boolean): Record<string, unknown> {
+/** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */
+export interface FixScope {
+  repositories: string[];
+  roles: string[];
+}
+
+/** Which resource each fix-only action writes, to name ARNs instead of `*` when the target is known. */
+const FIX_RESOURCE: Record<string, keyof FixScope> = { 'ecr:SetRepositoryPolicy': 'repositories', 'iam:PutRolePolicy': 'roles' };
+
+/**
+ * The least-privilege identity policy for doctor, or for doctor and fix. With a scope, the writes
+ * name the target's repository and role ARNs (an action with nothing to write is left out);
+ * without one they are on `*` (any project fix may be pointed at).
+ */
+export function permissionsPolicy(includeFix: boolean, scope?: FixScope): Record<string, unknown> {
   const read = AWS_CALLS.filter((c) => c.use === 'doctor').map((c) => c.action);
   const write = AWS_CALLS.filter((c) => c.use === 'fix').map((c) => c.action);
   const sorted = (xs: string[]) => [...new Set(xs)].sort();
+  const fixStatements = !includeFix
+    ? []
+    : !scope
+      ? [{ Sid: 'EcrDoctorFix', Effect: 'Allow', Action: sorted(write), Resource: '*' }]
+      : sorted(write).flatMap((action) => {
+          const key = FIX_RESOURCE[action];
+          const resources = key ? sorted(scope[key]) : ['*'];
+          if (resources.length === 0) return [];
+          const sid = key === 'repositories' ? 'EcrDoctorFixRepository' : key === 'roles' ? 'EcrDoctorFixRole' : 'EcrDoctorFix';
+          return [{ Sid: sid, Effect: 'Allow', Action: [action], Resource: resources.length === 1 ? resources[0] : resources }];
+        });
   return {
     Version: '2012-10-17',
-    Statement: [
-      { Sid: 'EcrDoctorRead', Effect: 'Allow', Action: sorted(read), Resource: '*' },
-      ...(includeFix ? [{ Sid: 'EcrDoctorFix', Effect: 'Allow', Action: sorted(write), Resource: '*' }] : []),
-    ],
+    Statement: [{ Sid: 'EcrDoctorRead', Effect: 'Allow', Action: sorted(read), Resource: '*' }, ...fixStatements],
   };
 }
