@@ -10,9 +10,10 @@ export interface TextOptions {
   /** --quiet: only the problems (fail, warn, error), no header or summary; nothing when all is well. */
   problemsOnly?: boolean;
   /**
-   * Verdict markers ✗ ✓ ! ? (a terminal with colour) rather than the ASCII words FAIL OK WARN ERROR SKIP.
+   * Verdict markers ✗ ✓ ! ? (a terminal with colour) rather than the ASCII X OK ! ? -.
    * Plain output (NO_COLOR, a pipe, a CI log, a file) stays ASCII: it is read in places whose
-   * character set we cannot know (legacy Windows code pages, log viewers), and grep finds the words.
+   * character set we cannot know (legacy Windows code pages, log viewers). The markers differ
+   * from the detail labels (FAIL, PASS, ...) so that counting `FAIL` lines still counts results.
    */
   unicode?: boolean;
 }
@@ -25,7 +26,7 @@ function label(status: Status, p: Paint): string {
 }
 
 const MARKER_UNICODE: Record<Status, string> = { fail: '✗', error: '?', warn: '!', skip: '-', pass: '✓' };
-const MARKER_ASCII: Record<Status, string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', skip: 'SKIP', pass: 'OK' };
+const MARKER_ASCII: Record<Status, string> = { fail: 'X', error: '?', warn: '!', skip: '-', pass: 'OK' };
 
 function paintStatus(status: Status, text: string, p: Paint): string {
   if (status === 'pass') return p.green(text);

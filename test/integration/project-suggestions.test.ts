@@ -27,7 +27,7 @@ describe('doctor --project with a typo', () => {
   it('offers the nearest project names from ListProjects', async () => {
     const run = await runCli(['doctor', '--project', 'web-biuld', '--region', 'us-east-1'], { env: awsEnv(endpoint, creds) });
     expect(run.code).toBe(1);
-    expect(run.stdout.split('\n')[1]).toBe(`FAIL web-biuld: Project web-biuld was not found in region us-east-1, account ${account} (did you mean web-build, web-builds?).`);
+    expect(run.stdout.split('\n')[1]).toBe(`X web-biuld: Project web-biuld was not found in region us-east-1, account ${account} (did you mean web-build, web-builds?).`);
   });
 
   it('the found project is read in one round without a listing (the names are absent from the facts)', async () => {

@@ -17,9 +17,9 @@ const report = (f: Facts, target: Target = projectTarget) => buildReport(runChec
 const missingTagNoPolicy = facts({ project: null, repositories: [repository({ images: { v1: { state: 'absent' } }, knownTags: ['v2'] })], extra: { images: [IMAGE] } });
 
 describe('the verdict leads the text report', () => {
-  it('says the cause and the fix command in the first three lines (plain: ASCII markers)', () => {
+  it('says the cause and the fix command in the first three lines (plain: ASCII markers, not the detail labels)', () => {
     const lines = renderText(report(facts({ repositories: [repository({ policy: policy(pushGrant) })] }))).split('\n');
-    expect(lines[1]).toBe(`FAIL web-build cannot pull ${IMAGE} (CODEBUILD mode): codebuild.amazonaws.com may not pull from app: no statement of the repository policy allows ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for it.`);
+    expect(lines[1]).toBe(`X web-build cannot pull ${IMAGE} (CODEBUILD mode): codebuild.amazonaws.com may not pull from app: no statement of the repository policy allows ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for it.`);
     expect(lines[2]).toBe('  Fix: ecr-doctor fix --project web-build --dry-run');
     expect(lines.slice(0, 3).join('\n')).toMatch(/^[\x20-\x7e\n·]*$/);
   });
@@ -65,10 +65,10 @@ describe('--image reports mode-independent results once', () => {
   });
   it('gives each mode its verdict, the missing tag first (it decides both)', () => {
     const lines = renderText(r).split('\n');
-    expect(lines[1]).toBe(`FAIL CodeBuild cannot pull ${IMAGE} (CODEBUILD mode): Image tag v1 does not exist in app; the pull fails with "manifest ... not found".`);
+    expect(lines[1]).toBe(`X CodeBuild cannot pull ${IMAGE} (CODEBUILD mode): Image tag v1 does not exist in app; the pull fails with "manifest ... not found".`);
     expect(lines[2]).toBe('  Fix: Push the image with this tag, or point the build at an existing one.');
     expect(lines[3]).toBe('  (1 more problem below)');
-    expect(lines[4]).toMatch(/^FAIL CodeBuild cannot pull .* \(SERVICE_ROLE mode\): Image tag v1 does not exist/);
+    expect(lines[4]).toMatch(/^X CodeBuild cannot pull .* \(SERVICE_ROLE mode\): Image tag v1 does not exist/);
     expect(lines.filter((l) => l.startsWith(IMAGE))).toEqual([IMAGE, `${IMAGE} (CODEBUILD)`, `${IMAGE} (SERVICE_ROLE)`]);
     expect(lines.filter((l) => /^\s+FAIL\s+image-exists/.test(l))).toHaveLength(1);
   });
@@ -87,10 +87,12 @@ describe('spawned CLI', () => {
     const [header, verdict, fix] = stdout.split('\n');
     expect(header).toBe('ecr-doctor 0.1.0 · project seed-app-build');
     expect(verdict).toBe(
-      'FAIL seed-app-build cannot pull 123456789012.dkr.ecr.us-east-1.amazonaws.com/seed-app:build-2026.11 (CODEBUILD mode): codebuild.amazonaws.com may not pull from seed-app: no statement of the repository policy allows ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for it.',
+      'X seed-app-build cannot pull 123456789012.dkr.ecr.us-east-1.amazonaws.com/seed-app:build-2026.11 (CODEBUILD mode): codebuild.amazonaws.com may not pull from seed-app: no statement of the repository policy allows ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for it.',
     );
     expect(fix).toBe('  Fix: ecr-doctor fix --project seed-app-build --dry-run --region us-east-1');
     expect(stdout).not.toMatch(ANSI);
+    // The verdict marker is not a detail label: one FAIL line per failing result, as before.
+    expect(stdout.split('\n').filter((l) => /^\s*FAIL\b/.test(l))).toEqual([expect.stringMatching(/^ {2}FAIL {2}codebuild-principal-can-pull /)]);
   });
 
   it('--image: "2 failed" for two problems', async () => {
