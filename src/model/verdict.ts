@@ -5,11 +5,13 @@ import type { Status } from './result.js';
 export interface PullDescription {
   /** The results' subject for this pull (a project ARN, `eb:<app>`, a build id, `<image> (<mode>)`). */
   subject: string;
-  kind: 'project' | 'eb-app' | 'build' | 'image';
+  kind: 'project' | 'eb-app' | 'build' | 'image' | 'in-build';
   /** Short name for a person: the project name, the eb application, the build id. */
   name: string;
   image: string;
   mode: PullMode;
+  /** For a pull the buildspec makes: how (docker pull, docker build, ...). */
+  via?: string;
   /** Other subjects whose results decide this pull too (an --image's mode-independent results). */
   alsoSubjects?: string[];
 }
@@ -22,12 +24,14 @@ export interface PullDescription {
 export interface Verdict {
   subject: string;
   status: Status;
-  pull?: { kind: PullDescription['kind']; name: string; image: string; mode: PullMode };
+  pull?: { kind: PullDescription['kind']; name: string; image: string; mode: PullMode; via?: string };
   /** The deciding result: its check and message, and the fix command or description. */
   check?: string;
   message?: string;
   fixCommand?: string;
   fixDescription?: string;
+  /** Whether the deciding result is about the pull itself (else about the build around it: docker, the buildspec). */
+  aboutPull?: boolean;
   /** How many other problems (fail, warn, error) the same subject has. */
   moreProblems: number;
 }

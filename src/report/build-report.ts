@@ -8,10 +8,18 @@ import { derivePullSubjects, type PullSubject } from '../checks/subjects.js';
 import type { PullDescription } from '../model/verdict.js';
 import { deriveVerdicts } from './verdict.js';
 
+function nameOf(s: PullSubject): string {
+  if (s.kind === 'in-build' && s.inBuild) return nameOf(s.inBuild.owner);
+  if (s.kind === 'eb-app') return `eb deploy of ${s.label.replace(/^eb:/, '')}`;
+  if (s.kind === 'build') return `build ${s.label}`;
+  if (s.kind === 'image') return 'CodeBuild';
+  return s.projectName ?? s.label;
+}
+
 function describePull(s: PullSubject): PullDescription {
-  const name = s.kind === 'eb-app' ? `eb deploy of ${s.label.replace(/^eb:/, '')}` : s.kind === 'build' ? `build ${s.label}` : s.kind === 'image' ? 'CodeBuild' : (s.projectName ?? s.label);
+  const name = nameOf(s);
   // An --image's mode-independent results (the reference, the repository, the tag) are reported once, about the image.
-  return { subject: s.label, kind: s.kind, name, image: s.image, mode: s.mode, ...(s.kind === 'image' ? { alsoSubjects: [s.image] } : {}) };
+  return { subject: s.label, kind: s.kind, name, image: s.image, mode: s.mode, ...(s.inBuild ? { via: s.inBuild.pull.via } : {}), ...(s.kind === 'image' ? { alsoSubjects: [s.image] } : {}) };
 }
 
 /** The report's `target`: what was examined, where, and from what source. */

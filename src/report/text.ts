@@ -47,8 +47,12 @@ function renderVerdict(v: Verdict, p: Paint, unicode: boolean): string[] {
   const marker = paintStatus(v.status, (unicode ? MARKER_UNICODE : MARKER_ASCII)[v.status], p);
   const cause = v.message ? firstSentence(v.message) : '';
   let head: string;
-  if (v.pull) {
-    const what = `${v.pull.image} (${v.pull.mode} mode)`;
+  if (v.pull && v.aboutPull === false) {
+    // Decided by the build around the pull (docker, the buildspec): name the problem, not the image.
+    head = `${v.pull.name}: ${cause}`;
+  } else if (v.pull) {
+    // A pull the buildspec makes runs with the service role's docker login, whatever the project's mode.
+    const what = v.pull.kind === 'in-build' ? `${v.pull.image} in the build (${v.pull.via ?? 'docker'}, as the service role)` : `${v.pull.image} (${v.pull.mode} mode)`;
     switch (v.status) {
       case 'pass':
         head = `${v.pull.name} can pull ${what}.`;

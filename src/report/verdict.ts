@@ -3,6 +3,25 @@ import type { PullDescription, Verdict } from '../model/verdict.js';
 
 export type { PullDescription, Verdict };
 
+/**
+ * The checks that decide whether a project's (or build's, eb's, image's) own image can be pulled.
+ * Other results about the same subject concern the build around the pull (its docker daemon, its
+ * buildspec), so a verdict they decide names the problem without saying "cannot pull" the image.
+ * Every result of an in-build pull is about that pull.
+ */
+const IMAGE_PULL_CHECKS: ReadonlySet<string> = new Set([
+  'project-found',
+  'build-failure-cause',
+  'image-reference',
+  'pull-mode',
+  'repository-exists',
+  'image-exists',
+  'codebuild-principal-can-pull',
+  'service-role-can-pull',
+  'role-rights-unused',
+  'eb-source-arn-pinned',
+]);
+
 const RANK: Record<Status, number> = { fail: 0, error: 1, warn: 2, skip: 3, pass: 4 };
 const isProblem = (r: Result) => r.status === 'fail' || r.status === 'warn' || r.status === 'error';
 
@@ -14,8 +33,8 @@ function decide(subject: string, results: readonly Result[], pull?: PullDescript
   return {
     subject,
     status: worst?.status ?? 'skip',
-    ...(pull ? { pull: { kind: pull.kind, name: pull.name, image: pull.image, mode: pull.mode } } : {}),
-    ...(worst && worst.status !== 'pass' ? { check: worst.check, message: worst.message } : {}),
+    ...(pull ? { pull: { kind: pull.kind, name: pull.name, image: pull.image, mode: pull.mode, ...(pull.via ? { via: pull.via } : {}) } } : {}),
+    ...(worst && worst.status !== 'pass' ? { check: worst.check, message: worst.message, aboutPull: pull?.kind === 'in-build' || IMAGE_PULL_CHECKS.has(worst.check) } : {}),
     ...(worst && worst.status !== 'pass' && worst.fix?.command ? { fixCommand: worst.fix.command } : {}),
     ...(worst && worst.status !== 'pass' && worst.fix && !worst.fix.command ? { fixDescription: worst.fix.description } : {}),
     moreProblems: Math.max(0, problems - (worst && isProblem(worst) ? 1 : 0)),

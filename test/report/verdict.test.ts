@@ -95,6 +95,16 @@ describe('spawned CLI', () => {
     expect(stdout.split('\n').filter((l) => /^\s*FAIL\b/.test(l))).toEqual([expect.stringMatching(/^ {2}FAIL {2}codebuild-principal-can-pull /)]);
   });
 
+  it('a pull inside the build has its own verdict; a problem of the build around it names no image', async () => {
+    const noLogin = (await runCli(['doctor', '--snapshot', 'fixtures/snapshots/in-build-no-login.json'])).stdout.split('\n');
+    expect(noLogin[1]).toBe('OK app-build can pull aws/codebuild/standard:7.0 (CODEBUILD mode).');
+    expect(noLogin[2]).toMatch(/^X app-build cannot pull 111122223333\.dkr\.ecr\.us-east-1\.amazonaws\.com\/app\/base:1 in the build \(docker pull, as the service role\): `docker pull /);
+    expect(noLogin[3]).toMatch(/^ {2}Fix: Add this command to pre_build, before the pull: aws ecr get-login-password/);
+    const notPrivileged = (await runCli(['doctor', '--snapshot', 'fixtures/snapshots/in-build-not-privileged.json'])).stdout.split('\n');
+    expect(notPrivileged[1]).toMatch(/^X app-build: The buildspec runs docker .* but privileged mode is off/);
+    expect(notPrivileged[2]).toMatch(/^ {2}Fix: aws codebuild batch-get-projects --names app-build /);
+  });
+
   it('--image: "2 failed" for two problems', async () => {
     const file = join(dir.path, 'image.json');
     await writeFile(file, JSON.stringify(missingTagNoPolicy));
