@@ -26,18 +26,23 @@ const RANK: Record<Status, number> = { fail: 0, error: 1, warn: 2, skip: 3, pass
 const isProblem = (r: Result) => r.status === 'fail' || r.status === 'warn' || r.status === 'error';
 
 function decide(subject: string, results: readonly Result[], pull?: PullDescription): Verdict {
+  const aboutPull = (r: Result) => !pull || pull.kind === 'in-build' || IMAGE_PULL_CHECKS.has(r.check);
+  // A warning or skip about the build around the pull (a buildspec it could not read) does not
+  // decide whether the image can be pulled; a failure there (no docker daemon) does.
+  const rank = (r: Result) => (aboutPull(r) || r.status === 'fail' || r.status === 'error' ? RANK[r.status] : RANK.pass + 1);
   // The first of the worst: checks run in the order a reader wants them (what, where, who).
   let worst: Result | undefined;
-  for (const r of results) if (!worst || RANK[r.status] < RANK[worst.status]) worst = r;
+  for (const r of results) if (!worst || rank(r) < rank(worst)) worst = r;
   const problems = results.filter(isProblem).length;
+  const decided = worst && worst.status !== 'pass' && rank(worst) <= RANK.pass ? worst : undefined;
   return {
     subject,
-    status: worst?.status ?? 'skip',
+    status: decided?.status ?? (worst ? 'pass' : 'skip'),
     ...(pull ? { pull: { kind: pull.kind, name: pull.name, image: pull.image, mode: pull.mode, ...(pull.via ? { via: pull.via } : {}) } } : {}),
-    ...(worst && worst.status !== 'pass' ? { check: worst.check, message: worst.message, aboutPull: pull?.kind === 'in-build' || IMAGE_PULL_CHECKS.has(worst.check) } : {}),
-    ...(worst && worst.status !== 'pass' && worst.fix?.command ? { fixCommand: worst.fix.command } : {}),
-    ...(worst && worst.status !== 'pass' && worst.fix && !worst.fix.command ? { fixDescription: worst.fix.description } : {}),
-    moreProblems: Math.max(0, problems - (worst && isProblem(worst) ? 1 : 0)),
+    ...(decided ? { check: decided.check, message: decided.message, aboutPull: aboutPull(decided) } : {}),
+    ...(decided?.fix?.command ? { fixCommand: decided.fix.command } : {}),
+    ...(decided?.fix && !decided.fix.command ? { fixDescription: decided.fix.description } : {}),
+    moreProblems: Math.max(0, problems - (decided && isProblem(decided) ? 1 : 0)),
   };
 }
 

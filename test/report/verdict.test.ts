@@ -6,6 +6,8 @@ import type { Facts } from '../../src/model/facts.js';
 import type { Target } from '../../src/model/target.js';
 import { buildReport } from '../../src/report/build-report.js';
 import { renderJson } from '../../src/report/json.js';
+import { deriveVerdicts } from '../../src/report/verdict.js';
+import type { Result } from '../../src/model/result.js';
 import { firstSentence, renderText } from '../../src/report/text.js';
 import { ANSI, makeTempDir, runCli, type TempDir } from '../cli/spawn.js';
 import { codebuildGrant, facts, IMAGE, policy, pushGrant, repository } from '../checks/facts-builder.js';
@@ -47,6 +49,16 @@ describe('the verdict leads the text report', () => {
       check: 'codebuild-principal-can-pull',
       fixCommand: 'ecr-doctor fix --project web-build --dry-run',
     });
+  });
+  it('a warning about the build around the pull (an unread buildspec) does not decide the pull; a failure there does', () => {
+    const pull = { subject: 'p', kind: 'project' as const, name: 'web-build', image: IMAGE, mode: 'CODEBUILD' as const };
+    const res = (check: string, status: Result['status']): Result => ({ check, status, severity: 'info', subject: 'p', message: `${check} ${status}.` });
+    const [warned] = deriveVerdicts([res('image-exists', 'pass'), res('buildspec-pulls', 'warn')], [pull]);
+    expect(warned).toMatchObject({ status: 'pass', moreProblems: 1 });
+    const r = { ...report(facts({ repositories: [repository()] })), verdicts: [warned!] };
+    expect(renderText(r).split('\n').slice(1, 3)).toEqual([`OK web-build can pull ${IMAGE} (CODEBUILD mode).`, '  (1 more problem below)']);
+    const [failed] = deriveVerdicts([res('image-exists', 'pass'), res('docker-daemon', 'fail')], [pull]);
+    expect(failed).toMatchObject({ status: 'fail', check: 'docker-daemon', aboutPull: false });
   });
   it('takes the first sentence of a message as its cause', () => {
     expect(firstSentence('Image tag v1.2 does not exist in app; the pull fails with "manifest ... not found". Nearest existing tags: v1.3.')).toBe('Image tag v1.2 does not exist in app; the pull fails with "manifest ... not found".');
