@@ -51,7 +51,9 @@ export const codebuildPrincipalCanPull: Check = {
           ? `no statement of the repository policy allows ${missing} for it`
           : 'the repository has no repository policy';
         if (subject.kind === 'image') {
-          return [r.fail(`Not every CodeBuild project of account ${ref.account} may pull from ${ref.repository} in CODEBUILD mode: ${policy ? 'no statement allows it for any project (statements limited to particular projects are named below)' : 'the repository has no repository policy'}.`, { evidence, fix })];
+          // With no policy at all no project may pull; with one, some projects may be named in it.
+          if (!policy) return [r.fail(`No CodeBuild project of account ${ref.account} may pull from ${ref.repository} in CODEBUILD mode: the repository has no repository policy.`, { evidence, fix })];
+          return [r.fail(`Not every CodeBuild project of account ${ref.account} may pull from ${ref.repository} in CODEBUILD mode: no statement allows it for any project (statements limited to particular projects are named below).`, { evidence, fix })];
         }
         return [r.fail(`${CODEBUILD_SERVICE} may not pull from ${ref.repository}: ${why}. In CODEBUILD mode the pull is made by the service principal, so only ${where} can allow it; the service role's permissions are not used.`, { evidence, fix })];
       }

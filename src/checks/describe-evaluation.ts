@@ -1,5 +1,5 @@
 import type { Evaluation, StatementRef } from '../policy/index.js';
-import { explainEvaluation } from '../policy/index.js';
+import { compareStatements, explainParts } from '../policy/index.js';
 import type { ActionEvaluation } from './pull-access.js';
 import { statementName } from './policy-statements.js';
 
@@ -29,24 +29,31 @@ export function decidingStatements(evaluations: readonly ActionEvaluation[], dec
 }
 
 /**
- * Evidence for a result: each action's decision and the engine's own explanation of the worst
- * outcome. Lines that differ only in the action name are said once, for the first action.
+ * Evidence for a result: each action's decision and the engine's explanation of the worst
+ * outcome, for the actions with that outcome only (never a line about an action that is
+ * allowed). The summaries first, then the near misses of all those actions in statement order,
+ * then what could not be evaluated; lines that differ only in the action name are said once.
  */
 export function evaluationEvidence(evaluations: readonly ActionEvaluation[]): Record<string, unknown> {
   const worst = worstOutcome(evaluations);
   const relevant = evaluations.filter((e) => e.evaluation.decision === worst);
   const first = relevant[0]?.action ?? '';
   const seen = new Set<string>();
-  const explanation: string[] = [];
-  for (const { action, evaluation } of relevant) {
-    for (const line of explainEvaluation(evaluation)) {
-      const key = line.split(action).join(first);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      explanation.push(line);
-    }
-  }
-  return { decisions: Object.fromEntries(evaluations.map((e) => [e.action, e.evaluation.decision])), explanation };
+  const once = (action: string, line: string): boolean => {
+    const key = line.split(action).join(first);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const explained = relevant.map(({ action, evaluation }) => ({ action, evaluation, parts: explainParts(evaluation) }));
+  const summary = explained.flatMap(({ action, parts }) => parts.summary.filter((l) => once(action, l)));
+  const nearMisses = explained
+    .flatMap(({ action, evaluation, parts }) => parts.nearMisses.map((n) => ({ ...n, action, evaluation })))
+    .sort((a, b) => compareStatements(a.evaluation, a.statement, b.statement))
+    .filter((n) => once(n.action, n.line))
+    .map((n) => n.line);
+  const undecidable = explained.flatMap(({ action, parts }) => parts.undecidable.filter((l) => once(action, l)));
+  return { decisions: Object.fromEntries(evaluations.map((e) => [e.action, e.evaluation.decision])), explanation: [...summary, ...nearMisses, ...undecidable] };
 }
 
 /** The first undecidable condition, named, for a "cannot decide" warning. */

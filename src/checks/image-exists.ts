@@ -1,27 +1,10 @@
 import type { Check } from './check.js';
 import { resultsFor, unreadableMessage } from './check.js';
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
+import { nearestNames } from './nearest-names.js';
 
 /** The existing tags closest to the one asked for, for "did you mean". */
 export function nearestTags(wanted: string, tags: readonly string[], count = 3): string[] {
-  return [...new Set(tags)]
-    .map((tag) => ({ tag, d: distance(wanted, tag) }))
-    .sort((x, y) => x.d - y.d || x.tag.localeCompare(y.tag))
-    .slice(0, count)
-    .map((x) => x.tag);
+  return nearestNames(wanted, tags, count);
 }
 
 export const imageExists: Check = {

@@ -67,13 +67,24 @@ function runGuarded(id: string, subject: string, run: () => Result[]): Result[] 
   }
 }
 
+/**
+ * For --image the same image is examined in both pull modes; these checks do not depend on the
+ * mode, so their results are about the image itself and reported once (issue 14: "3 failed" for 2 problems).
+ */
+const MODE_INDEPENDENT: ReadonlySet<string> = new Set(['image-reference', 'repository-exists', 'image-exists']);
+
+function aboutImage(subject: PullSubject, results: Result[]): Result[] {
+  if (subject.kind !== 'image') return results;
+  return results.map((r) => (MODE_INDEPENDENT.has(r.check) && r.subject === subject.label ? { ...r, subject: subject.image } : r));
+}
+
 /** Runs every check over the facts. Results about one repository seen through several subjects are kept once. */
 export function runChecks(facts: Facts, subjects: readonly PullSubject[] = derivePullSubjects(facts)): Result[] {
   const results: Result[] = [];
   for (const check of FACTS_CHECKS) results.push(...runGuarded(check.id, 'facts', () => check.runOnce(facts)));
   for (const subject of subjects) {
     const ctx = contextFor(facts, subject);
-    for (const check of SUBJECT_CHECKS) results.push(...runGuarded(check.id, subject.label, () => check.run(ctx)));
+    for (const check of SUBJECT_CHECKS) results.push(...aboutImage(subject, runGuarded(check.id, subject.label, () => check.run(ctx))));
   }
   const seen = new Set<string>();
   // A failed build's own words lead the report (issue 6): users arrive with a red build.

@@ -1,4 +1,5 @@
-import { runChecks } from '../checks/index.js';
+import { FACTS_CHECKS, runChecks } from '../checks/index.js';
+import type { Result } from '../model/result.js';
 import type { FailOn } from '../model/exit-code.js';
 import { decideExitCode } from '../model/exit-code.js';
 import { buildReport } from '../report/build-report.js';
@@ -9,6 +10,8 @@ import { loadFacts } from './load-facts.js';
 import type { CommonOptions, TargetOptions } from './options.js';
 import { loadPaint, makeProgress, writeOut, writeReportFile } from './output.js';
 import { withRunFlags } from './run-flags.js';
+import { UsageError } from '../model/errors.js';
+import { describeTarget } from '../model/target.js';
 
 export interface DoctorOptions extends TargetOptions, CommonOptions {
   format: Format;
@@ -16,13 +19,30 @@ export interface DoctorOptions extends TargetOptions, CommonOptions {
   failOn: FailOn;
 }
 
+const LOOKUP_CHECKS: ReadonlySet<string> = new Set(FACTS_CHECKS.map((c) => c.id));
+
+/** No results at all, or only look-up results (the eb settings) that found nothing wrong enough to fail. */
+export function checkedNothing(results: readonly Result[]): boolean {
+  return results.every((r) => LOOKUP_CHECKS.has(r.check) && r.status !== 'fail' && r.status !== 'error');
+}
+
 export async function runDoctor(o: DoctorOptions): Promise<number> {
   const progress = makeProgress(!o.quiet && !!o.verbose);
   const { facts, target, source } = await loadFacts(o, o, progress);
   const results = withRunFlags(runChecks(facts), facts.region, o);
+  // Keyed on the results, not on how the target was found: a run that examined no pull must not
+  // pass (issue 14: a buildspec without eb_codebuild_settings "passed" with 0 checks).
+  if (checkedNothing(results)) {
+    const noHeader = facts.eb && !facts.eb.hasSettings ? `${facts.eb.buildspecPath} has no eb_codebuild_settings, so eb deploy does not build with CodeBuild; ` : '';
+    throw new UsageError(
+      `nothing to check: ${describeTarget(target) || 'the target'} names no image pull to examine`,
+      `${noHeader}name a project (--project NAME), an image (--image URI) or a failed build (--build ID)`,
+    );
+  }
   const report = buildReport(results, facts, target, source);
-  const paint = await loadPaint(o.color && o.format === 'text' && !o.output);
-  const text = renderReport(o.format, report, { paint, verbose: !!o.verbose, quiet: !!o.quiet && !o.output, failOn: o.failOn });
+  const colour = o.color && o.format === 'text' && !o.output;
+  const paint = await loadPaint(colour);
+  const text = renderReport(o.format, report, { paint, unicode: colour, verbose: !!o.verbose, quiet: !!o.quiet && !o.output, failOn: o.failOn });
   if (o.output) {
     await writeReportFile(o.output, text);
     if (!o.quiet) writeOut(`${formatSummary(report)} (${o.format} report written to ${o.output})\n`);

@@ -1,4 +1,8 @@
-import { main } from './program.js';
+// --verbose prints stack traces; map them to src/ through the shipped source maps. Node maps only
+// files loaded after it is enabled (process.setSourceMapsEnabled, Node docs), so the program is
+// loaded below, after the switch; without --verbose nothing is parsed and start-up stays as it was.
+if (process.argv.includes('--verbose') || process.argv.includes('-v')) process.setSourceMapsEnabled(true);
+const { main } = await import('./program.js');
 
 let stdoutFailed = false;
 // `ecr-doctor ... | head -1`: the reader may go away before we finish writing. That is not an

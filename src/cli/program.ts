@@ -4,7 +4,7 @@ import { EXIT } from '../model/exit-code.js';
 import { FORMATS } from '../report/formats.js';
 import { VERSION } from '../version.js';
 import { addCommonOptions, addTargetOptions, commonOf, optionsOf, QUIET_HELP, targetsOf } from './option-defs.js';
-import { formatForOutput } from './options.js';
+import { collect, formatForOutput } from './options.js';
 import { writeErr } from './output.js';
 
 const FAIL_ON = ['error', 'warning'] as const;
@@ -115,9 +115,12 @@ Examples:
     .command('permissions')
     .description('print the least-privilege IAM policy ecr-doctor needs')
     .option('--fix', 'include what fix needs to write')
-    .action(async (o: Record<string, unknown>) => {
+    .option('-p, --project <name>', 'with --fix: name the repository and role ARNs fix writes for this project (read live; repeatable)', collect)
+    .option('--image <uri>', 'with --fix: name the repository ARN fix writes for this image (no AWS read; repeatable)', collect)
+    .action(async (_o: Record<string, unknown>, cmd: Command) => {
+      const o = optionsOf(cmd);
       const { runPermissions } = await import('./permissions.js');
-      setExit(runPermissions({ fix: !!o.fix }));
+      setExit(await runPermissions({ ...commonOf(o), fix: !!o.fix, projects: (o.project as string[]) ?? [], images: (o.image as string[]) ?? [] }));
     });
 
   const restore = program

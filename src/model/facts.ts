@@ -273,6 +273,8 @@ export interface Facts {
   fleets?: Record<string, FleetFacts>;
   /** registryCredential secrets, keyed by `<region>|<credential as the project names it>`. */
   secrets?: Record<string, SecretFacts>;
+  /** The account's project names (codebuild:ListProjects), read only when a named project was not found: for "did you mean". */
+  projectNames?: Fact<string[]>;
 }
 
 export interface FleetInfo {

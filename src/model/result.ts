@@ -1,3 +1,5 @@
+import type { Verdict } from './verdict.js';
+
 export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -38,6 +40,8 @@ export interface Report {
   target: Record<string, unknown>;
   summary: Summary;
   results: Result[];
+  /** One answer per pull (and per other subject with a problem), worst result first; additive to schema 1. */
+  verdicts?: Verdict[];
 }
 
 export function summarise(results: readonly Result[]): Summary {

@@ -14,7 +14,7 @@ export interface AwsCall {
 export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'GetCallerIdentityCommand', action: 'sts:GetCallerIdentity', use: 'doctor', why: 'the account examined' },
   { command: 'BatchGetProjectsCommand', action: 'codebuild:BatchGetProjects', use: 'doctor', why: 'the project image, pull mode and service role' },
-  { command: 'ListProjectsCommand', action: 'codebuild:ListProjects', use: 'doctor', why: '--all-projects' },
+  { command: 'ListProjectsCommand', action: 'codebuild:ListProjects', use: 'doctor', why: '--all-projects, and "did you mean" for a project that is not found' },
   { command: 'BatchGetBuildsCommand', action: 'codebuild:BatchGetBuilds', use: 'doctor', why: 'what a failed build ran with and what it said' },
   { command: 'ListBuildsCommand', action: 'codebuild:ListBuilds', use: 'doctor', why: "eb deploy's failed builds (--last-failed)" },
   { command: 'ListBuildsForProjectCommand', action: 'codebuild:ListBuildsForProject', use: 'doctor', why: "a project's failed builds (--last-failed)" },
@@ -41,16 +41,37 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'DeleteRolePolicyCommand', action: 'iam:DeleteRolePolicy', use: 'fix', why: 'restore of a backup that recorded no inline role policy before' },
 ];
 
-/** The least-privilege identity policy for doctor, or for doctor and fix. */
-export function permissionsPolicy(includeFix: boolean): Record<string, unknown> {
+/** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */
+export interface FixScope {
+  repositories: string[];
+  roles: string[];
+}
+
+/** Which resource each fix-only action writes, to name ARNs instead of `*` when the target is known. */
+const FIX_RESOURCE: Record<string, keyof FixScope> = { 'ecr:SetRepositoryPolicy': 'repositories', 'iam:PutRolePolicy': 'roles' };
+
+/**
+ * The least-privilege identity policy for doctor, or for doctor and fix. With a scope, the writes
+ * name the target's repository and role ARNs (an action with nothing to write is left out);
+ * without one they are on `*` (any project fix may be pointed at).
+ */
+export function permissionsPolicy(includeFix: boolean, scope?: FixScope): Record<string, unknown> {
   const read = AWS_CALLS.filter((c) => c.use === 'doctor').map((c) => c.action);
   const write = AWS_CALLS.filter((c) => c.use === 'fix').map((c) => c.action);
   const sorted = (xs: string[]) => [...new Set(xs)].sort();
+  const fixStatements = !includeFix
+    ? []
+    : !scope
+      ? [{ Sid: 'EcrDoctorFix', Effect: 'Allow', Action: sorted(write), Resource: '*' }]
+      : sorted(write).flatMap((action) => {
+          const key = FIX_RESOURCE[action];
+          const resources = key ? sorted(scope[key]) : ['*'];
+          if (resources.length === 0) return [];
+          const sid = key === 'repositories' ? 'EcrDoctorFixRepository' : key === 'roles' ? 'EcrDoctorFixRole' : 'EcrDoctorFix';
+          return [{ Sid: sid, Effect: 'Allow', Action: [action], Resource: resources.length === 1 ? resources[0] : resources }];
+        });
   return {
     Version: '2012-10-17',
-    Statement: [
-      { Sid: 'EcrDoctorRead', Effect: 'Allow', Action: sorted(read), Resource: '*' },
-      ...(includeFix ? [{ Sid: 'EcrDoctorFix', Effect: 'Allow', Action: sorted(write), Resource: '*' }] : []),
-    ],
+    Statement: [{ Sid: 'EcrDoctorRead', Effect: 'Allow', Action: sorted(read), Resource: '*' }, ...fixStatements],
   };
 }

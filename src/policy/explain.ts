@@ -1,5 +1,5 @@
 /** Plain sentences for an Evaluation: the deciding statements first, then why others did not apply. */
-import type { Evaluation, NonMatch, StatementRef } from './evaluate.js';
+import type { Evaluation, NonMatch, PolicyKind, StatementRef } from './evaluate.js';
 
 export function describeStatement(ref: StatementRef): string {
   return ref.sid !== undefined && ref.sid !== '' ? `statement ${JSON.stringify(ref.sid)} (#${ref.index})` : `statement #${ref.index}`;
@@ -17,24 +17,59 @@ export function explainNonMatch(n: NonMatch): string {
   return `${capitalise(describeStatement(n.statement))} of ${describePolicy(n.statement)} does not apply: ${n.detail}.`;
 }
 
-export function explainEvaluation(e: Evaluation): string[] {
+/** An explanation in its three parts, so several actions' explanations can be merged in order. */
+export interface ExplanationParts {
+  /** What decided, or which policy part is missing: one line each. */
+  summary: string[];
+  /** Why the Allow statements of the missing parts did not apply, in statement order. */
+  nearMisses: { statement: StatementRef; line: string }[];
+  /** Statements the engine could not evaluate. */
+  undecidable: string[];
+}
+
+const KIND_ORDER: Record<PolicyKind, number> = { identity: 0, boundary: 1, resource: 2 };
+
+/** Statement order: identity policies (in the order given), the boundary, then the resource policy; by index within each. */
+export function compareStatements(e: Pick<Evaluation, 'inputs'>, a: StatementRef, b: StatementRef): number {
+  const policyRank = (r: StatementRef) => (r.kind === 'identity' ? e.inputs.identityPolicies.indexOf(r.policy) : 0);
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || policyRank(a) - policyRank(b) || a.index - b.index;
+}
+
+/**
+ * The policy parts whose Allow is missing: only their near misses explain the denial. A statement
+ * of a part that did allow the action is no reason it was denied (issue 14: "#1 does not apply"
+ * while #0 of the same policy allows it). In one account either the role's policies or the
+ * repository policy may allow; across accounts both must (IAM User Guide, "Policy evaluation logic").
+ */
+function missingParts(e: Evaluation): Set<PolicyKind> {
+  const missing = new Set<PolicyKind>();
+  const isRole = e.parts.identity !== undefined;
+  if (!isRole) return new Set(['resource']);
+  if (e.parts.identity !== 'allowed') missing.add('identity');
+  if (e.parts.boundary !== undefined && e.parts.boundary !== 'allowed') missing.add('boundary');
+  const resourceMissing = e.parts.resource !== 'allowed';
+  if (e.crossAccount ? resourceMissing : resourceMissing && e.parts.identity !== 'allowed') missing.add('resource');
+  return missing;
+}
+
+export function explainParts(e: Evaluation): ExplanationParts {
   const { principal, action, resource } = e.request;
   const lines: string[] = [];
   const rpName = e.inputs.resourcePolicyName;
   const hasRp = e.inputs.resourcePolicy !== undefined;
+  const parts: ExplanationParts = { summary: lines, nearMisses: [], undecidable: [] };
 
   if (e.decision === 'allowed') {
     for (const ref of e.deciding) {
       const verb = ref.kind === 'boundary' ? 'Permitted' : 'Allowed';
       lines.push(`${verb} by ${describeStatement(ref)} of ${describePolicy(ref)}.`);
     }
-    return lines;
+    return parts;
   }
   if (e.decision === 'explicit-deny') {
     for (const ref of e.deciding) lines.push(`Denied explicitly by ${describeStatement(ref)} of ${describePolicy(ref)}.`);
-    return lines;
+    return parts;
   }
-
   if (e.decision === 'undecidable') {
     lines.push(`Whether ${principal} may perform ${action} on ${resource} cannot be decided from the policies alone.`);
   } else {
@@ -62,10 +97,20 @@ export function explainEvaluation(e: Evaluation): string[] {
       }
     }
   }
-  for (const n of e.nonMatches) if (n.statement.effect === 'Allow') lines.push(explainNonMatch(n));
+  const missing = missingParts(e);
+  parts.nearMisses = e.nonMatches
+    .filter((n) => n.statement.effect === 'Allow' && missing.has(n.statement.kind))
+    .sort((a, b) => compareStatements(e, a.statement, b.statement))
+    .map((n) => ({ statement: n.statement, line: explainNonMatch(n) }));
   for (const u of e.undecidable) {
     const key = u.key !== undefined ? ` (key ${u.key})` : '';
-    lines.push(`${capitalise(describeStatement(u.statement))} of ${describePolicy(u.statement)} cannot be evaluated: ${u.why}${key}.`);
+    parts.undecidable.push(`${capitalise(describeStatement(u.statement))} of ${describePolicy(u.statement)} cannot be evaluated: ${u.why}${key}.`);
   }
-  return lines;
+  return parts;
+}
+
+/** Plain sentences: what decided; for a missing Allow, the near misses of the missing parts only. */
+export function explainEvaluation(e: Evaluation): string[] {
+  const p = explainParts(e);
+  return [...p.summary, ...p.nearMisses.map((n) => n.line), ...p.undecidable];
 }

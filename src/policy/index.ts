@@ -14,6 +14,7 @@ export type {
   StatementRef,
 } from './evaluate.js';
 export { explainEvaluation, explainNonMatch, describeStatement, describePolicy } from './explain.js';
+export { compareStatements, explainParts, type ExplanationParts } from './explain.js';
 export { mergeOwnedStatements, MAX_POLICY_LENGTH, canonical } from './merge.js';
 export type { MergeResult } from './merge.js';
 export { parseOperator } from './conditions.js';

@@ -4,6 +4,23 @@ import { summarise } from '../model/result.js';
 import type { Target } from '../model/target.js';
 import { describeTarget } from '../model/target.js';
 import { VERSION } from '../version.js';
+import { derivePullSubjects, type PullSubject } from '../checks/subjects.js';
+import type { PullDescription } from '../model/verdict.js';
+import { deriveVerdicts } from './verdict.js';
+
+function nameOf(s: PullSubject): string {
+  if (s.kind === 'in-build' && s.inBuild) return nameOf(s.inBuild.owner);
+  if (s.kind === 'eb-app') return `eb deploy of ${s.label.replace(/^eb:/, '')}`;
+  if (s.kind === 'build') return `build ${s.label}`;
+  if (s.kind === 'image') return 'CodeBuild';
+  return s.projectName ?? s.label;
+}
+
+function describePull(s: PullSubject): PullDescription {
+  const name = nameOf(s);
+  // An --image's mode-independent results (the reference, the repository, the tag) are reported once, about the image.
+  return { subject: s.label, kind: s.kind, name, image: s.image, mode: s.mode, ...(s.inBuild ? { via: s.inBuild.pull.via } : {}), ...(s.kind === 'image' ? { alsoSubjects: [s.image] } : {}) };
+}
 
 /** The report's `target`: what was examined, where, and from what source. */
 export function buildReport(results: Result[], facts: Facts, target: Target, source: 'live' | 'snapshot'): Report {
@@ -24,5 +41,6 @@ export function buildReport(results: Result[], facts: Facts, target: Target, sou
     },
     summary: summarise(results),
     results,
+    verdicts: deriveVerdicts(results, derivePullSubjects(facts).map(describePull)),
   };
 }

@@ -14,6 +14,8 @@ export interface RenderOptions {
   paint: Paint;
   verbose: boolean;
   quiet?: boolean;
+  /** Verdict markers ✗ ✓ (a colour terminal) rather than ASCII words. */
+  unicode?: boolean;
   /** The run's --fail-on: formats with a pass/fail notion (JUnit) follow it. */
   failOn?: FailOn;
 }

@@ -1,5 +1,6 @@
 import { CHECK_CATALOG, CHECK_IDS, type CheckId } from '../checks/catalog.js';
 import type { Report, Result } from '../model/result.js';
+import { HOMEPAGE } from '../version.js';
 
 /**
  * SARIF 2.1.0 (OASIS), one run, one rule per check in CHECK_CATALOG, one result per fail, error
@@ -13,8 +14,8 @@ import type { Report, Result } from '../model/result.js';
  */
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-/** Placeholder until the project has a public home. */
-export const INFORMATION_URI = 'https://github.com/ecr-doctor/ecr-doctor';
+/** package.json's `homepage`, written there once. */
+export const INFORMATION_URI = HOMEPAGE;
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 

@@ -1,4 +1,5 @@
 import type { Report, Result, Status } from '../model/result.js';
+import type { Verdict } from '../model/verdict.js';
 import type { Paint } from './paint.js';
 import { PLAIN } from './paint.js';
 
@@ -8,23 +9,71 @@ export interface TextOptions {
   verbose?: boolean;
   /** --quiet: only the problems (fail, warn, error), no header or summary; nothing when all is well. */
   problemsOnly?: boolean;
+  /**
+   * Verdict markers ✗ ✓ ! ? (a terminal with colour) rather than the ASCII X OK ! ? -.
+   * Plain output (NO_COLOR, a pipe, a CI log, a file) stays ASCII: it is read in places whose
+   * character set we cannot know (legacy Windows code pages, log viewers). The markers differ
+   * from the detail labels (FAIL, PASS, ...) so that counting `FAIL` lines still counts results.
+   */
+  unicode?: boolean;
 }
 
 const LABEL: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP', error: 'ERROR' };
 
 function label(status: Status, p: Paint): string {
   const text = LABEL[status].padEnd(5);
-  switch (status) {
-    case 'pass':
-      return p.green(text);
-    case 'fail':
-    case 'error':
-      return p.red(p.bold(text));
-    case 'warn':
-      return p.yellow(text);
-    case 'skip':
-      return p.dim(text);
+  return paintStatus(status, text, p);
+}
+
+const MARKER_UNICODE: Record<Status, string> = { fail: '✗', error: '?', warn: '!', skip: '-', pass: '✓' };
+const MARKER_ASCII: Record<Status, string> = { fail: 'X', error: '?', warn: '!', skip: '-', pass: 'OK' };
+
+function paintStatus(status: Status, text: string, p: Paint): string {
+  if (status === 'pass') return p.green(text);
+  if (status === 'fail' || status === 'error') return p.red(p.bold(text));
+  return status === 'warn' ? p.yellow(text) : p.dim(text);
+}
+
+/** The first sentence of a result's message: its cause, without the background that follows. */
+export function firstSentence(message: string): string {
+  const m = /^(.+?\.)(?=\s+[A-Z]|$)/s.exec(message);
+  return m?.[1] ?? message;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The verdict wording, in one place (publint keeps its wording in one formatter). */
+function renderVerdict(v: Verdict, p: Paint, unicode: boolean): string[] {
+  const marker = paintStatus(v.status, (unicode ? MARKER_UNICODE : MARKER_ASCII)[v.status], p);
+  const cause = v.message ? firstSentence(v.message) : '';
+  let head: string;
+  if (v.pull && v.aboutPull === false) {
+    // Decided by the build around the pull (docker, the buildspec): name the problem, not the image.
+    head = `${v.pull.name}: ${cause}`;
+  } else if (v.pull) {
+    // A pull the buildspec makes runs with the service role's docker login, whatever the project's mode.
+    const what = v.pull.kind === 'in-build' ? `${v.pull.image} in the build (${v.pull.via ?? 'docker'}, as the service role)` : `${v.pull.image} (${v.pull.mode} mode)`;
+    switch (v.status) {
+      case 'pass':
+        head = `${v.pull.name} can pull ${what}.`;
+        break;
+      case 'fail':
+        head = `${v.pull.name} cannot pull ${what}: ${cause}`;
+        break;
+      case 'error':
+        head = `${v.pull.name}: could not tell whether it can pull ${what}: ${cause}`;
+        break;
+      default:
+        head = `${v.pull.name}, pulling ${what}: ${cause}`;
+    }
+  } else {
+    head = `${v.subject}: ${cause}`;
   }
+  const lines = [`${marker} ${head}`];
+  if (v.fixCommand) lines.push(`  ${p.cyan('Fix:')} ${v.fixCommand}`);
+  else if (v.fixDescription) lines.push(`  ${p.cyan('Fix:')} ${v.fixDescription}`);
+  if (v.moreProblems > 0) lines.push(`  ${p.dim(`(${plural(v.moreProblems, 'more problem')} below)`)}`);
+  return lines;
 }
 
 function explanation(r: Result): string[] {
@@ -67,10 +116,14 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const out: string[] = [];
   const described = typeof report.target.description === 'string' ? report.target.description : undefined;
   out.push(p.bold(`ecr-doctor ${report.tool.version}`) + (described ? ` ${p.dim('·')} ${described}` : ''));
+  for (const v of report.verdicts ?? []) out.push(...renderVerdict(v, p, options.unicode ?? false));
   if (report.results.length === 0) out.push('', 'Nothing to check.');
   for (const [subject, results] of groupBySubject(report.results)) {
     out.push('', p.bold(subject));
-    for (const r of results) out.push(...renderResult(r, p, verbose));
+    const passes = results.filter((r) => r.status === 'pass');
+    // Passes in one line per subject (their count and checks); --verbose spells each out.
+    if (!verbose && passes.length > 0) out.push(`  ${label('pass', p)} ${plural(passes.length, 'check')}: ${p.dim(passes.map((r) => r.check).join(', '))}`);
+    for (const r of results) if (verbose || r.status !== 'pass') out.push(...renderResult(r, p, verbose));
   }
   out.push('', formatSummary(report, p));
   return `${out.join('\n')}\n`;

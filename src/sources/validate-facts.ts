@@ -203,6 +203,7 @@ const facts = object({
   roles: recordOf(role),
   fleets: optional(recordOf(fleet)),
   secrets: optional(recordOf(secret)),
+  projectNames: optional(fact(strings)),
 });
 
 /** Throws FactsShapeError naming the first path at fault. */

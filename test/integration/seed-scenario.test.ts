@@ -209,7 +209,8 @@ describe('seed scenario: CODEBUILD mode, repository policy without a CodeBuild g
     // --backup named the file: nothing under the default backup folder (~/.ecr-doctor, HOME is the cwd here).
     await expect(readdir(join(work, '.ecr-doctor'))).rejects.toMatchObject({ code: 'ENOENT' });
     // The re-check fix runs after writing reports the pull as allowed.
-    expect(r.stdout).toMatch(/PASS\s+codebuild-principal-can-pull/);
+    expect(r.stdout).toMatch(/^OK \S+ can pull \S+ \(CODEBUILD mode\)\.$/m);
+    expect(r.stdout).toMatch(/PASS\s+\d+ checks: .*codebuild-principal-can-pull/);
   });
 
   it('a second fix --yes changes nothing and says so', async () => {

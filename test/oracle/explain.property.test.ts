@@ -1,4 +1,4 @@
-/** Issue 4, item 5: every explanation names the deciding statements, or the first reason each Allow missed. */
+/** Issue 4, item 5: every explanation names the deciding statements, or the first reason each Allow of a missing part missed (issue 14). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateAccess } from '../../src/policy/evaluate.js';
@@ -32,7 +32,17 @@ describe('explanations over generated requests', () => {
             expect(n.operator && n.key && n.expected).toBeTruthy();
             expect(n.detail).toContain(`condition ${n.operator} ${n.key} expects `);
           }
-          if (n.statement.effect === 'Allow') expect(lines.some((l) => l.includes(`${describeStatement(n.statement).slice(1)} of `) && l.endsWith(`does not apply: ${n.detail}.`))).toBe(true);
+          if (n.statement.effect !== 'Allow') continue;
+          // Issue 14: only the near misses of the policy part whose Allow is missing explain the
+          // denial; a statement of a part that allowed the action is never a bullet.
+          const part = e.parts[n.statement.kind];
+          const isRole = e.parts.identity !== undefined;
+          const missing =
+            !isRole ||
+            (n.statement.kind === 'resource' ? part !== 'allowed' && (e.crossAccount || e.parts.identity !== 'allowed') : part !== 'allowed');
+          const explained = lines.some((l) => l.includes(`${describeStatement(n.statement).slice(1)} of `) && l.endsWith(`does not apply: ${n.detail}.`));
+          expect(explained).toBe(missing);
+          if (part === 'allowed') expect(explained).toBe(false);
         }
       }),
       { numRuns: 500, seed: 77 },

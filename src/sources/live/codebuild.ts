@@ -1,5 +1,5 @@
 import type { Build, CodeBuildClient, EnvironmentVariable as SdkVariable, Project, ProjectSource, VpcConfig } from '@aws-sdk/client-codebuild';
-import { BatchGetBuildsCommand, BatchGetFleetsCommand, BatchGetProjectsCommand, ListBuildsCommand, ListBuildsForProjectCommand } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, BatchGetFleetsCommand, BatchGetProjectsCommand, ListBuildsCommand, ListBuildsForProjectCommand, ListProjectsCommand } from '@aws-sdk/client-codebuild';
 import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
 import type { BuildFacts, BuildInfo, EnvironmentVariable, FleetFacts, FleetInfo, ProjectFacts, ProjectInfo, PullMode, SourceInfo, VpcConfigInfo } from '../../model/facts.js';
@@ -211,4 +211,27 @@ export async function readFleets(client: CodeBuildClient, arns: readonly string[
     }),
   );
   return answers.flat();
+}
+
+const NAME_PAGES = 10; // ListProjects pages of 100 names: enough for "did you mean" without walking a huge account
+
+/**
+ * The account's project names, for "did you mean" when a named project is absent. Read only
+ * then, so a run that finds its project stays one round trip; a denied listing is unreadable and
+ * the suggestion is simply left out.
+ */
+export async function readProjectNames(client: CodeBuildClient): Promise<Fact<string[]>> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  try {
+    for (let page = 0; page < NAME_PAGES; page++) {
+      const out = await client.send(new ListProjectsCommand(nextToken ? { nextToken } : {}));
+      names.push(...(out.projects ?? []));
+      nextToken = out.nextToken;
+      if (!nextToken) break;
+    }
+    return present(names);
+  } catch (e) {
+    return unreadableFrom<string[]>(e, 'codebuild:ListProjects');
+  }
 }

@@ -8,7 +8,7 @@ import type { BuildFacts, CallerIdentity, Facts, RoleFacts } from '../../model/f
 import type { Target } from '../../model/target.js';
 import { asFatal, errorName, unreadableFrom } from './aws-errors.js';
 import type { AwsClients } from './clients.js';
-import { findLastFailedBuild, readBuilds, readFleets, readProjects } from './codebuild.js';
+import { findLastFailedBuild, readBuilds, readFleets, readProjectNames, readProjects } from './codebuild.js';
 import { secretLocation } from '../../checks/secret-access.js';
 import type { SecretRequest } from './secrets.js';
 import type { RepositoryRequest } from './ecr.js';
@@ -128,6 +128,9 @@ export async function gatherLiveFacts(clients: AwsClients, target: Target, cwd: 
   const projectsRead = (target.allProjects ? listAllProjects(clients) : Promise.resolve(target.projects)).then((names) =>
     names.length ? readProjects(clients.codebuild, [...target.projects, ...names]) : [],
   );
+  // "Did you mean": the names are listed only when a named project is absent (issue 14).
+  const namesRead = projectsRead.then((ps) => (!target.allProjects && ps.some((p) => p.project.state === 'absent') ? readProjectNames(clients.codebuild) : undefined));
+  namesRead.catch(() => undefined);
   const [caller, projects, builds, lastFailed] = await Promise.all([
     needsCallerFirst ? callerRead : Promise.resolve(undefined),
     projectsRead,
@@ -154,7 +157,8 @@ export async function gatherLiveFacts(clients: AwsClients, target: Target, cwd: 
   if (standalone) facts.caller = present(await callerRead);
   await attachBuildspecs(facts, { cwd, target, ...(account ? { account } : {}) });
   // The second round starts as soon as the projects are known, without waiting for the caller.
-  await readDependencies(clients, facts, callerRead);
+  const [, projectNames] = await Promise.all([readDependencies(clients, facts, callerRead), namesRead]);
+  if (projectNames) facts.projectNames = projectNames;
   facts.caller = present(await callerRead);
   return facts;
 }
