@@ -153,17 +153,6 @@ export function nextStepFor(cause: PullCause, details: PullDetails, target: Next
       return `Use an image with a variant for the environment's platform (docker buildx build --platform linux/amd64,linux/arm64 ...), or pick the environment type that matches the image (LINUX_CONTAINER amd64, ARM_CONTAINER arm64); ecr-doctor doctor ${flag} compares them (check platform).`;
     case 'pull-mode-rejected':
       return `Match imagePullCredentialsType to the image: CODEBUILD for curated aws/codebuild/* images, SERVICE_ROLE for an image in another account or a private registry, and an environment type the image supports; ecr-doctor doctor ${flag} checks the pull mode (check pull-mode).`;
-    case 'pull-mode-rejected': {
-      // CodeBuild's validation messages (ProjectEnvironment.imagePullCredentialsType, API reference).
-      if (/curated image with imagePullCredentialsType SERVICE_ROLE/i.test(text)) {
-        return 'CodeBuild refused the project: a CodeBuild curated image (aws/codebuild/...) must be pulled with imagePullCredentialsType CODEBUILD, and the project asks for SERVICE_ROLE. Nothing was pulled.';
-      }
-      if (/cross-account ECR image with imagePullCredentialsType CODEBUILD/i.test(text)) {
-        return "CodeBuild refused the project: an ECR image in another account must be pulled with imagePullCredentialsType SERVICE_ROLE (the service role, allowed by the owner's repository policy), and the project asks for CODEBUILD. Nothing was pulled.";
-      }
-      const type = /environment type ([A-Za-z0-9_]{1,64})/.exec(text)?.[1];
-      return `CodeBuild refused the project: the image does not run on environment type ${type ?? 'it names'} (or its name is misspelt, such as standard:4:0 for standard:4.0). Nothing was pulled.`;
-    }
     case 'registry-tls-error':
       return isEcr(details, text)
         ? 'Retry the build; check the AWS Health Dashboard for Amazon ECR in that region, and any proxy or firewall that intercepts TLS (exempt *.dkr.ecr.*.amazonaws.com and the S3 layer downloads, or add its CA to the image). ecr-doctor doctor cannot see this.'
