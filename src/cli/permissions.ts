@@ -25,7 +25,8 @@ export function scopeFromFacts(facts: Facts): FixScope {
   const roles = new Set<string>();
   for (const s of derivePullSubjects(facts)) {
     if (s.imageRef.kind === 'ecr') repositories.add(s.imageRef.repositoryArn);
-    if (s.mode === 'SERVICE_ROLE' && s.serviceRoleArn) roles.add(s.serviceRoleArn);
+    // SERVICE_ROLE pulls, pulls inside the build (their login runs as the role) and registry credentials are granted on the role.
+    if ((s.mode === 'SERVICE_ROLE' || s.registryCredential) && s.serviceRoleArn) roles.add(s.serviceRoleArn);
   }
   return { repositories: [...repositories], roles: [...roles] };
 }

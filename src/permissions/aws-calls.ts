@@ -48,7 +48,12 @@ export interface FixScope {
 }
 
 /** Which resource each fix-only action writes, to name ARNs instead of `*` when the target is known. */
-const FIX_RESOURCE: Record<string, keyof FixScope> = { 'ecr:SetRepositoryPolicy': 'repositories', 'iam:PutRolePolicy': 'roles' };
+const FIX_RESOURCE: Record<string, keyof FixScope> = {
+  'ecr:SetRepositoryPolicy': 'repositories',
+  'ecr:DeleteRepositoryPolicy': 'repositories',
+  'iam:PutRolePolicy': 'roles',
+  'iam:DeleteRolePolicy': 'roles',
+};
 
 /**
  * The least-privilege identity policy for doctor, or for doctor and fix. With a scope, the writes
@@ -63,12 +68,12 @@ export function permissionsPolicy(includeFix: boolean, scope?: FixScope): Record
     ? []
     : !scope
       ? [{ Sid: 'EcrDoctorFix', Effect: 'Allow', Action: sorted(write), Resource: '*' }]
-      : sorted(write).flatMap((action) => {
-          const key = FIX_RESOURCE[action];
-          const resources = key ? sorted(scope[key]) : ['*'];
-          if (resources.length === 0) return [];
-          const sid = key === 'repositories' ? 'EcrDoctorFixRepository' : key === 'roles' ? 'EcrDoctorFixRole' : 'EcrDoctorFix';
-          return [{ Sid: sid, Effect: 'Allow', Action: [action], Resource: resources.length === 1 ? resources[0] : resources }];
+      : (['repositories', 'roles'] as const).flatMap((key) => {
+          // One statement per kind of resource: its writes (restore's deletes included) on the target's ARNs.
+          const actions = sorted(write.filter((a) => FIX_RESOURCE[a] === key));
+          const resources = sorted(scope[key]);
+          if (resources.length === 0 || actions.length === 0) return [];
+          return [{ Sid: key === 'repositories' ? 'EcrDoctorFixRepository' : 'EcrDoctorFixRole', Effect: 'Allow', Action: actions, Resource: resources.length === 1 ? resources[0] : resources }];
         });
   return {
     Version: '2012-10-17',

@@ -16,16 +16,16 @@ describe('permissionsPolicy with a scope', () => {
   it('names the repository for SetRepositoryPolicy and the role for PutRolePolicy', () => {
     const fix = statements(permissionsPolicy(true, { repositories: [REPO_ARN], roles: [ROLE_ARN] })).slice(1);
     expect(fix).toEqual([
-      { Sid: 'EcrDoctorFixRepository', Effect: 'Allow', Action: ['ecr:SetRepositoryPolicy'], Resource: REPO_ARN },
-      { Sid: 'EcrDoctorFixRole', Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: ROLE_ARN },
+      { Sid: 'EcrDoctorFixRepository', Effect: 'Allow', Action: ['ecr:DeleteRepositoryPolicy', 'ecr:SetRepositoryPolicy'], Resource: REPO_ARN },
+      { Sid: 'EcrDoctorFixRole', Effect: 'Allow', Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy'], Resource: ROLE_ARN },
     ]);
   });
   it('leaves out a write with nothing to write (no SERVICE_ROLE project: no role)', () => {
     const fix = statements(permissionsPolicy(true, { repositories: [REPO_ARN], roles: [] })).slice(1);
-    expect(fix.map((s) => s.Action)).toEqual([['ecr:SetRepositoryPolicy']]);
+    expect(fix.map((s) => s.Action)).toEqual([['ecr:DeleteRepositoryPolicy', 'ecr:SetRepositoryPolicy']]);
   });
   it('without a target stays as it was: the writes on *', () => {
-    expect(statements(permissionsPolicy(true)).at(-1)).toEqual({ Sid: 'EcrDoctorFix', Effect: 'Allow', Action: ['ecr:SetRepositoryPolicy', 'iam:PutRolePolicy'], Resource: '*' });
+    expect(statements(permissionsPolicy(true)).at(-1)).toEqual({ Sid: 'EcrDoctorFix', Effect: 'Allow', Action: ['ecr:DeleteRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy'], Resource: '*' });
   });
 });
 
@@ -44,7 +44,7 @@ describe('spawned CLI', () => {
   it('--image is resolved offline (no credentials needed)', async () => {
     const run = await runCli(['permissions', '--fix', '--image', IMAGE]);
     expect(run.code).toBe(0);
-    expect(statements(JSON.parse(run.stdout)).at(-1)).toEqual({ Sid: 'EcrDoctorFixRepository', Effect: 'Allow', Action: ['ecr:SetRepositoryPolicy'], Resource: REPO_ARN });
+    expect(statements(JSON.parse(run.stdout)).at(-1)).toEqual({ Sid: 'EcrDoctorFixRepository', Effect: 'Allow', Action: ['ecr:DeleteRepositoryPolicy', 'ecr:SetRepositoryPolicy'], Resource: REPO_ARN });
   });
   it('a target without --fix is a usage error', async () => {
     const run = await runCli(['permissions', '--image', IMAGE]);
@@ -69,8 +69,8 @@ describe('spawned CLI', () => {
       const run = await runCli(['permissions', '--fix', '--project', 'perm-build'], { env: awsEnv(endpoint, creds) });
       expect(run.code).toBe(0);
       expect(statements(JSON.parse(run.stdout)).slice(1)).toEqual([
-        { Sid: 'EcrDoctorFixRepository', Effect: 'Allow', Action: ['ecr:SetRepositoryPolicy'], Resource: `arn:aws:ecr:us-east-1:${account}:repository/perm/app` },
-        { Sid: 'EcrDoctorFixRole', Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: roleArn },
+        { Sid: 'EcrDoctorFixRepository', Effect: 'Allow', Action: ['ecr:DeleteRepositoryPolicy', 'ecr:SetRepositoryPolicy'], Resource: `arn:aws:ecr:us-east-1:${account}:repository/perm/app` },
+        { Sid: 'EcrDoctorFixRole', Effect: 'Allow', Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy'], Resource: roleArn },
       ]);
     });
   });
