@@ -24,7 +24,8 @@ export type CheckId =
   | 'docker-hub-rate-limit'
   | 'platform'
   | 'image-size'
-  | 'registry-credential';
+  | 'registry-credential'
+  | 'build-network';
 
 export interface CheckMeta {
   id: CheckId;
@@ -138,6 +139,11 @@ export const CHECK_CATALOG: Record<CheckId, CheckMeta> = {
     id: 'registry-credential',
     title: 'Private-registry credential secret is usable by the service role',
     help: 'registryCredential names a Secrets Manager secret (ARN, or name in the project\'s region); the service role must be allowed secretsmanager:GetSecretValue on it (identity policies, boundary, the secret\'s resource policy) and kms:Decrypt with its customer managed key. ecr-doctor never reads the secret value.',
+  },
+  'build-network': {
+    id: 'build-network',
+    title: 'A VPC build can reach ECR for the pulls inside the build',
+    help: "A project with a VPC config runs its build container in the project's subnets, with no public IP address: a docker pull of an ECR image needs each subnet to route 0.0.0.0/0 to a NAT gateway (an internet gateway route alone does not work), or the interface endpoints com.amazonaws.<region>.ecr.api and .ecr.dkr with private DNS plus the S3 gateway endpoint on the subnets' route tables (layers come from S3). Endpoint policies must let the service role call ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer and s3:GetObject on prod-<region>-starport-layer-bucket (Amazon ECR User Guide, \"Amazon ECR interface VPC endpoints\").",
   },
 };
 

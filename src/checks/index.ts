@@ -23,11 +23,12 @@ import { legacyGetLogin, registryLogin } from './registry-login.js';
 import { platform } from './platform.js';
 import { imageSize } from './image-size.js';
 import { registryCredential } from './registry-credential.js';
+import { buildNetwork } from './build-network.js';
 import type { PullSubject } from './subjects.js';
 import { derivePullSubjects } from './subjects.js';
 
 /** Checks over the facts as a whole, run first. */
-export const FACTS_CHECKS: readonly FactsCheck[] = [projectFound, buildFound, ebContext, buildspecPulls, dockerDaemon, legacyGetLogin];
+export const FACTS_CHECKS: readonly FactsCheck[] = [projectFound, buildFound, ebContext, buildspecPulls, dockerDaemon, legacyGetLogin, buildNetwork];
 
 /** Checks over each pull, in the order a reader wants them: what, where, who. */
 export const SUBJECT_CHECKS: readonly Check[] = [

@@ -242,6 +242,48 @@ export interface EbContext {
   notes?: string[];
 }
 
+/** One route of a route table (DescribeRouteTables → Routes), reduced to where it leads. */
+export interface RouteInfo {
+  /** A CIDR (`0.0.0.0/0`), an IPv6 CIDR or a prefix list id (`pl-...`, a gateway endpoint's route). */
+  destination: string;
+  /** `nat-...`, `igw-...`, `vpce-...`, `tgw-...`, `eni-...`, `pcx-...`, `local`, ... */
+  target: string;
+  /** `active` or `blackhole`. */
+  state?: string;
+}
+
+export interface RouteTableInfo {
+  id: string;
+  /** The VPC's main route table, used by every subnet without an explicit association. */
+  main: boolean;
+  routes: RouteInfo[];
+}
+
+/** A VPC endpoint (DescribeVpcEndpoints). */
+export interface VpcEndpointInfo {
+  id: string;
+  /** `com.amazonaws.<region>.ecr.api`, `.ecr.dkr`, `.s3`, ... */
+  serviceName: string;
+  /** Interface, Gateway or GatewayLoadBalancer. */
+  type: string;
+  state?: string;
+  privateDnsEnabled?: boolean;
+  /** For a gateway endpoint: the route tables it adds its prefix-list route to. */
+  routeTableIds: string[];
+  subnetIds: string[];
+  /** The endpoint policy text (AWS returns the full-access default when none was set). */
+  policy?: string;
+}
+
+/** The network a VPC-configured build runs in, keyed by VPC id; read once however many projects use it. */
+export interface NetworkFacts {
+  vpcId: string;
+  region: string;
+  /** The route table each subnet uses (its own association, else the VPC's main table), keyed by subnet id. */
+  subnetRouteTables: Record<string, Fact<RouteTableInfo>>;
+  endpoints: Fact<VpcEndpointInfo[]>;
+}
+
 export interface CallerIdentity {
   account: string;
   arn: string;
@@ -275,6 +317,8 @@ export interface Facts {
   secrets?: Record<string, SecretFacts>;
   /** The account's project names (codebuild:ListProjects), read only when a named project was not found: for "did you mean". */
   projectNames?: Fact<string[]>;
+  /** The VPCs of VPC-configured builds that pull from ECR inside the build, keyed by VPC id. */
+  networks?: Record<string, NetworkFacts>;
 }
 
 export interface FleetInfo {

@@ -39,6 +39,8 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'PutRolePolicyCommand', action: 'iam:PutRolePolicy', use: 'fix', why: "writing ecr-doctor's inline role policy (SERVICE_ROLE mode)" },
   { command: 'DeleteRepositoryPolicyCommand', action: 'ecr:DeleteRepositoryPolicy', use: 'fix', why: 'restore of a backup that recorded no repository policy before' },
   { command: 'DeleteRolePolicyCommand', action: 'iam:DeleteRolePolicy', use: 'fix', why: 'restore of a backup that recorded no inline role policy before' },
+  { command: 'DescribeRouteTablesCommand', action: 'ec2:DescribeRouteTables', use: 'doctor', why: "the routes of a VPC project's subnets (NAT to ECR)" },
+  { command: 'DescribeVpcEndpointsCommand', action: 'ec2:DescribeVpcEndpoints', use: 'doctor', why: "a VPC project's ECR and S3 endpoints and their policies" },
 ];
 
 /** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */

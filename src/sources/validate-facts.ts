@@ -187,6 +187,9 @@ const secret = object({
   kmsKey: optional(fact(object({ arn: str, keyManager: str }))),
   keyPolicy: optional(fact(object({ text: str }))),
 });
+const routeTable = object({ id: str, main: bool, routes: arrayOf(object({ destination: str, target: str, state: optional(str) })) });
+const vpcEndpoint = object({ id: str, serviceName: str, type: str, state: optional(str), privateDnsEnabled: optional(bool), routeTableIds: strings, subnetIds: strings, policy: optional(str) });
+const network = object({ vpcId: str, region: str, subnetRouteTables: recordOf(fact(routeTable)), endpoints: fact(arrayOf(vpcEndpoint)) });
 
 const facts = object({
   schemaVersion: (v, path) => {
@@ -204,6 +207,7 @@ const facts = object({
   fleets: optional(recordOf(fleet)),
   secrets: optional(recordOf(secret)),
   projectNames: optional(fact(strings)),
+  networks: optional(recordOf(network)),
 });
 
 /** Throws FactsShapeError naming the first path at fault. */

@@ -22,6 +22,7 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
   '@aws-sdk/client-kms': 'kms',
+  '@aws-sdk/client-ec2': 'ec2',
 };
 
 interface CommandUse {

@@ -1,4 +1,5 @@
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -26,6 +27,8 @@ export interface AwsClients {
   kmsIn(region: string): Promise<KMSClient>;
   /** ECR with one retry at most, for optional reads (an image's config blob) that must not stall a run. */
   ecrQuickIn(region: string): ECRClient;
+  /** An EC2 client for a region, loaded on first use: only VPC-configured builds that pull from ECR need it. */
+  ec2In(region: string): Promise<EC2Client>;
 }
 
 interface MiddlewareHost {
@@ -104,6 +107,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     secretsIn: lazyRegional(async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient, base),
     kmsIn: lazyRegional(async () => (await import('@aws-sdk/client-kms')).KMSClient, base),
     ecrQuickIn,
+    ec2In: lazyRegional(async () => (await import('@aws-sdk/client-ec2')).EC2Client, base),
   };
 }
 

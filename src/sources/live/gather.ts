@@ -16,6 +16,8 @@ import { readRepository } from './ecr.js';
 import type { ManagedPolicyCache } from './iam.js';
 import { readRole } from './iam.js';
 import { mapLimited } from './limit.js';
+import { vpcBuilds } from '../../checks/build-network-scope.js';
+import type { NetworkRequest } from './ec2.js';
 
 const CONCURRENCY = 8;
 
@@ -88,8 +90,15 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
       if (s.serviceRoleArn) roles.add(s.serviceRoleArn);
     }
   }
+  const networks = new Map<string, NetworkRequest>();
+  for (const { owner, vpc } of vpcBuilds(facts)) {
+    if (!vpc) continue;
+    const req = networks.get(vpc.vpcId) ?? { vpcId: vpc.vpcId, region: owner.region, subnets: [] };
+    for (const subnet of vpc.subnets) if (!req.subnets.includes(subnet)) req.subnets.push(subnet);
+    networks.set(vpc.vpcId, req);
+  }
   const cache: ManagedPolicyCache = new Map();
-  const [repoFacts, roleFacts, fleetFacts, secretFacts] = await Promise.all([
+  const [repoFacts, roleFacts, fleetFacts, secretFacts, networkFacts] = await Promise.all([
     mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req, clients.ecrQuickIn(req.region))),
     mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
       const account = parseArn(arn)?.account;
@@ -105,11 +114,16 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
       const { readSecret } = await import('./secrets.js');
       return [key, await readSecret(await clients.secretsIn(req.region), () => clients.kmsIn(req.region), req)] as const;
     }),
+    // In the same wave: the EC2 SDK and its reader load only when a VPC build pulls from ECR.
+    networks.size === 0
+      ? Promise.resolve([])
+      : import('./ec2.js').then(({ readNetwork }) => mapLimited([...networks.values()], CONCURRENCY, async (req) => readNetwork(await clients.ec2In(req.region), req))),
   ]);
   for (const r of repoFacts) facts.repositories[r.arn] = r;
   for (const r of roleFacts) facts.roles[r.arn] = r;
   if (fleetFacts.length) facts.fleets = Object.fromEntries(fleetFacts.map((f) => [f.arn, f]));
   if (secretFacts.length) facts.secrets = Object.fromEntries(secretFacts);
+  if (networkFacts.length > 0) facts.networks = Object.fromEntries(networkFacts.map((n) => [n.vpcId, n]));
 }
 
 /**
