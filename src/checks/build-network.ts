@@ -72,6 +72,8 @@ function policyVerdicts(b: VpcBuild, network: NetworkFacts, endpoints: readonly 
 function judge(b: VpcBuild, facts: Facts): Result[] {
   const subject = b.owner.label;
   if (!b.vpc) {
+    // A buildspec given alone has no project, so no VPC config to read: say so rather than "no VPC".
+    if (!b.owner.projectArn && !b.owner.build) return [makeResult('build-network', subject, 'skip', 'No project is named, so whether the build runs in a VPC (and needs a NAT route or ECR endpoints) is not known; name the project (--project) to check it.')];
     return [makeResult('build-network', subject, 'skip', 'The project runs outside a VPC, on CodeBuild\'s own network, so its pulls inside the build reach ECR without routes or endpoints of yours.')];
   }
   const vpc = b.vpc;
@@ -89,7 +91,9 @@ function judge(b: VpcBuild, facts: Facts): Result[] {
   const api = interfaceEndpoint(endpoints, `com.amazonaws.${region}.ecr.api`);
   const dkr = interfaceEndpoint(endpoints, `com.amazonaws.${region}.ecr.dkr`);
   const otherRegions = [...new Set(b.ecrPulls.flatMap((p) => (p.imageRef.kind === 'ecr' && p.imageRef.region !== region ? [p.imageRef.region] : [])))];
-  const problems: string[] = [];
+  const problems: string[] = endpoints
+    .filter((e) => !usable(e) && /\.(ecr\.api|ecr\.dkr|s3)$/.test(e.serviceName) && e.serviceName.includes(`.${region}.`))
+    .map((e) => `the endpoint ${e.id} (${e.serviceName}) is ${e.state}, not available`);
   const doubts: string[] = [];
   const ways: string[] = [];
   const missingS3Tables: string[] = [];

@@ -121,6 +121,19 @@ describe('build-network', () => {
     expect(runCheck(buildNetwork, facts({ project: project({ vpcConfig }) }))).toEqual([]);
   });
 
+  it('names an endpoint that exists but is not available', () => {
+    const [r] = runCheck(buildNetwork, world(network(privateTable, [endpoint('ecr.api', { state: 'pendingAcceptance' }), endpoint('ecr.dkr'), endpoint('s3')])));
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain(`the endpoint vpce-ecrapi (com.amazonaws.${REGION}.ecr.api) is pendingAcceptance, not available`);
+  });
+
+  it('skips a buildspec given alone, saying the project is not known rather than "no VPC"', () => {
+    const f = facts({ project: null, extra: { buildspec: { state: 'present', value: { origin: 'test', path: 'buildspec.yml', steps: [{ kind: 'pull', phase: 'build', index: 0, command: 'docker pull', via: 'docker pull', image: IMAGE }] } } } });
+    const [r] = runCheck(buildNetwork, f);
+    expect(r?.status).toBe('skip');
+    expect(r?.message).toContain('No project is named');
+  });
+
   it('could not check: an error naming the permission, never a pass', () => {
     const denied: Fact<never> = { state: 'unreadable', reason: 'AccessDenied on ec2:DescribeRouteTables', permission: 'ec2:DescribeRouteTables' };
     const [r] = runCheck(buildNetwork, world(network(denied, allEndpoints())));
