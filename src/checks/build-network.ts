@@ -18,6 +18,8 @@ import { parseArn } from '../model/arn.js';
 const DOC = 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html';
 const PERMISSIONS = 'ec2:DescribeRouteTables, ec2:DescribeVpcEndpoints';
 
+const joinAnd = (xs: readonly string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+
 const usable = (e: VpcEndpointInfo) => e.state === undefined || e.state.toLowerCase() === 'available';
 
 interface Reach {
@@ -109,7 +111,11 @@ function judge(b: VpcBuild, facts: Facts): Result[] {
       ways.push(`${subnet} via NAT gateway ${reach.nat}`);
       continue;
     }
-    const lacks = [...(!api ? ['ecr.api'] : !api.privateDnsEnabled ? ['private DNS on ecr.api'] : []), ...(!dkr ? ['ecr.dkr'] : !dkr.privateDnsEnabled ? ['private DNS on ecr.dkr'] : []), ...(!reach.s3Gateway ? [`the S3 gateway endpoint on its route table ${table.value.id}`] : [])];
+    const lacks = [
+      ...(!api ? [`the interface endpoint com.amazonaws.${region}.ecr.api`] : !api.privateDnsEnabled ? [`private DNS on ${api.id} (ecr.api)`] : []),
+      ...(!dkr ? [`the interface endpoint com.amazonaws.${region}.ecr.dkr`] : !dkr.privateDnsEnabled ? [`private DNS on ${dkr.id} (ecr.dkr)`] : []),
+      ...(!reach.s3Gateway ? [`the S3 gateway endpoint on its route table ${table.value.id}`] : []),
+    ];
     if (!reach.s3Gateway) missingS3Tables.push(table.value.id);
     if (lacks.length === 0 && otherRegions.length === 0) {
       ways.push(`${subnet} via the endpoints ${api?.id}, ${dkr?.id} and ${reach.s3Gateway?.id}`);
@@ -120,7 +126,7 @@ function judge(b: VpcBuild, facts: Facts): Result[] {
       continue;
     }
     const why = reach.igw ? `its default route goes to the internet gateway ${reach.igw}, but a build container in a VPC gets no public IP address, so that route leads nowhere` : 'it has no default route to a NAT gateway';
-    const needs = otherRegions.length && lacks.length === 0 ? `a NAT gateway route (the endpoints serve only ${region}; the build also pulls from ${otherRegions.join(', ')})` : `a 0.0.0.0/0 route to a NAT gateway, or ${lacks.join(', ')}`;
+    const needs = otherRegions.length && lacks.length === 0 ? `a NAT gateway route (the endpoints serve only ${region}; the build also pulls from ${otherRegions.join(', ')})` : `a 0.0.0.0/0 route to a NAT gateway, or ${joinAnd(lacks)}`;
     problems.push(`subnet ${subnet}: ${why}; add ${needs}`);
   }
   const verdicts = policyVerdicts(b, network, endpoints, [...s3Gateways.values()]);
@@ -136,7 +142,7 @@ function judge(b: VpcBuild, facts: Facts): Result[] {
     const command = endpointCommands({ ...b, vpc }, region, { api: !api, dkr: !dkr, s3Tables: [...new Set(missingS3Tables)] });
     return [makeResult('build-network', subject, 'fail', `The build runs in VPC ${vpc.vpcId} and pulls from ECR inside the build, but ${problems.join('; ')} (Amazon ECR User Guide, "Amazon ECR interface VPC endpoints").`, {
       evidence,
-      fix: { target: 'other', account: b.owner.account, resource: vpc.vpcId, description: `Give every subnet of the project a 0.0.0.0/0 route to a NAT gateway, or create the interface endpoints com.amazonaws.${region}.ecr.api and .ecr.dkr with private DNS and the S3 gateway endpoint on the subnets' route tables, with endpoint policies that let the service role pull (${DOC}).`, ...(command && !problems.some((p) => p.includes('endpoint policy')) ? { command } : {}) },
+      fix: { target: 'other', account: b.owner.account, resource: vpc.vpcId, description: `Give every subnet of the project a 0.0.0.0/0 route to a NAT gateway, or create the interface endpoints com.amazonaws.${region}.ecr.api and .ecr.dkr with private DNS and the S3 gateway endpoint on the subnets' route tables, with endpoint policies that let the service role pull; the interface endpoints' security group must allow HTTPS (443) from the subnets (${DOC}).`, ...(command && !problems.some((p) => p.includes('endpoint policy')) ? { command } : {}) },
     })];
   }
   if (doubts.length) return [makeResult('build-network', subject, 'warn', `The build runs in VPC ${vpc.vpcId}; ${doubts.join('; ')}.`, { evidence })];

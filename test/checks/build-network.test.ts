@@ -56,7 +56,7 @@ describe('build-network', () => {
   it('fails a subnet with no route, naming it and what to add, with the commands', () => {
     const [r] = runCheck(buildNetwork, world(network({ 'subnet-a': natTable, 'subnet-b': privateTable })));
     expect(r?.status).toBe('fail');
-    expect(r?.message).toContain('subnet subnet-b: it has no default route to a NAT gateway; add a 0.0.0.0/0 route to a NAT gateway, or ecr.api, ecr.dkr, the S3 gateway endpoint on its route table rtb-private');
+    expect(r?.message).toContain('subnet subnet-b: it has no default route to a NAT gateway; add a 0.0.0.0/0 route to a NAT gateway, or the interface endpoint com.amazonaws.us-east-1.ecr.api, the interface endpoint com.amazonaws.us-east-1.ecr.dkr and the S3 gateway endpoint on its route table rtb-private');
     expect(r?.message).not.toContain('subnet subnet-a');
     expect(r?.fix?.command).toContain(`--service-name com.amazonaws.${REGION}.ecr.dkr`);
     expect(r?.fix?.command).toContain('--vpc-endpoint-type Gateway --service-name com.amazonaws.us-east-1.s3 --route-table-ids rtb-private');
@@ -72,14 +72,14 @@ describe('build-network', () => {
     const [r] = runCheck(buildNetwork, world(network(privateTable, [endpoint('ecr.api'), endpoint('ecr.dkr')])));
     expect(r?.status).toBe('fail');
     expect(r?.message).toContain('the S3 gateway endpoint on its route table rtb-private');
-    expect(r?.message).not.toContain('ecr.api,');
+    expect(r?.message).toContain('NAT gateway, or the S3 gateway endpoint on its route table rtb-private');
   });
 
   it('fails an S3 gateway endpoint on another route table, and interface endpoints without private DNS', () => {
     const elsewhere = [endpoint('ecr.api'), endpoint('ecr.dkr', { privateDnsEnabled: false }), endpoint('s3', { routeTableIds: ['rtb-other'] })];
     const [r] = runCheck(buildNetwork, world(network(privateTable, elsewhere)));
     expect(r?.status).toBe('fail');
-    expect(r?.message).toContain('private DNS on ecr.dkr');
+    expect(r?.message).toContain('private DNS on vpce-ecrdkr (ecr.dkr) and the S3 gateway endpoint');
     expect(r?.message).toContain('the S3 gateway endpoint on its route table rtb-private');
   });
 

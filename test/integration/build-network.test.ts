@@ -96,7 +96,7 @@ describe('build-network, against moto', () => {
     expect(run.code).toBe(1);
     const [r] = networkResults(run.json);
     expect(r?.status).toBe('fail');
-    expect(r?.message).toMatch(/subnet subnet-[0-9a-f]+: it has no default route to a NAT gateway; add a 0\.0\.0\.0\/0 route to a NAT gateway, or ecr\.api, ecr\.dkr, the S3 gateway endpoint on its route table rtb-/);
+    expect(r?.message).toMatch(/subnet subnet-[0-9a-f]+: it has no default route to a NAT gateway; add a 0\.0\.0\.0\/0 route to a NAT gateway, or the interface endpoint com\.amazonaws\.us-east-1\.ecr\.api, the interface endpoint com\.amazonaws\.us-east-1\.ecr\.dkr and the S3 gateway endpoint on its route table rtb-/);
     expect(r?.fix?.command).toContain(`--service-name com.amazonaws.${REGION}.ecr.api`);
   });
 
