@@ -5,7 +5,7 @@ import { validateEndpoint, validateRegion } from './options.js';
 
 /** What the live source is given, and in words where each part came from (for --verbose and errors). */
 export interface AwsChoice {
-  options: { region?: string; profile?: string; endpointUrl?: string };
+  options: { region?: string; profile?: string; endpointUrl?: string; timeoutSeconds?: number };
   regionFrom: string;
   /** The profile the SDK will use, if any: ours, or AWS_PROFILE (the SDK reads that itself). */
   profile?: string;
@@ -21,7 +21,21 @@ function regionOf(common: CommonOptions, target: Target, env: NodeJS.ProcessEnv)
   if (flag) return [flag, '--region'];
   if (target.region) return [target.region, target.foundBy === 'CODEBUILD_BUILD_ARN' ? 'CODEBUILD_BUILD_ARN' : 'the target ARN'];
   if (target.eb?.region) return [target.eb.region, `${target.eb.projectRoot}/.elasticbeanstalk/config.yml`];
+  // The SDK would reject a bad AWS_REGION with "Invalid region in client config"; name it here.
+  if (env.AWS_REGION) validateRegion(env.AWS_REGION, 'AWS_REGION');
   return [undefined, env.AWS_REGION ? 'AWS_REGION' : 'the AWS profile'];
+}
+
+/** AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_<SERVICE> the SDK honours for our services. */
+const ENDPOINT_ENV = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_CODEBUILD'] as const;
+
+/** Where the endpoint comes from, in words; the environment's URLs are checked first (exit 2 when invalid). */
+function endpointOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flag) return `--endpoint-url ${flag}`;
+  const set = ENDPOINT_ENV.filter((name) => env[name]);
+  for (const name of set) validateEndpoint(env[name], name);
+  if (set.length) return set.map((name) => `${name} ${env[name]}`).join(', ');
+  return "AWS's public endpoints, unless the profile sets endpoint_url";
 }
 
 /** The AWS options after flags, the target, the eb config and the environment: flags win. */
@@ -29,9 +43,14 @@ export function chooseAws(common: CommonOptions, target: Target, env: NodeJS.Pro
   const [region, regionFrom] = regionOf(common, target, env);
   const ebProfile = target.ignoreEbProfile ? undefined : target.eb?.profile;
   const profile = common.profile ?? ebProfile;
-  const endpointUrl = validateEndpoint(common.endpointUrl);
-  const options = { ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(endpointUrl ? { endpointUrl } : {}) };
-  const endpointFrom = endpointUrl ? `--endpoint-url ${endpointUrl}` : env.AWS_ENDPOINT_URL ? `AWS_ENDPOINT_URL ${env.AWS_ENDPOINT_URL}` : "AWS's public endpoints";
+  const endpointUrl = validateEndpoint(common.endpointUrl, '--endpoint-url');
+  const options = {
+    ...(region ? { region } : {}),
+    ...(profile ? { profile } : {}),
+    ...(endpointUrl ? { endpointUrl } : {}),
+    ...(common.timeoutSeconds !== undefined ? { timeoutSeconds: common.timeoutSeconds } : {}),
+  };
+  const endpointFrom = endpointOf(endpointUrl, env);
   const named = (p: string, profileFrom: AwsChoice['profileFrom'], profileOrigin: string): AwsChoice => ({
     options,
     regionFrom,
@@ -58,7 +77,7 @@ function profileFiles(env: NodeJS.ProcessEnv): string {
 }
 
 export interface CredentialsFailure {
-  problem: 'missing' | 'rejected';
+  problem: 'missing' | 'rejected' | 'process';
   /** The SDK's words, already free of anything secret. */
   detail: string;
   hint?: string;
@@ -75,12 +94,15 @@ export function explainCredentialsFailure(f: CredentialsFailure, message: string
   const setBy = choice.profileFrom === 'flag' || !choice.profileOrigin ? '' : ` (from ${choice.profileOrigin})`;
   const notFound = f.problem === 'missing' && /^Could not load credentials|could not resolve credentials using profile|profile .*(not found|could not be found|does not exist)/i.test(f.detail);
   const text =
-    f.problem === 'rejected'
+    f.problem === 'process'
+      ? `no usable AWS credentials from profile "${p}"${setBy}: ${f.detail}`
+      : f.problem === 'rejected'
       ? `AWS rejected the credentials of profile "${p}"${setBy}: ${f.detail}`
       : notFound
         ? `no usable AWS credentials: profile "${p}"${setBy} was not found or has no credentials in ${profileFiles(env)}`
         : `no usable AWS credentials from profile "${p}"${setBy}: ${f.detail}`;
   const refresh = `aws configure --profile ${p}, or aws sso login --profile ${p} for an SSO profile`;
+  if (f.problem === 'process') return new IncompleteError(text, f.hint);
   const hint = {
     flag: `check the name (aws configure list-profiles), or set it up: ${refresh}`,
     eb: `set it up (${refresh}), or pass --profile to use another`,

@@ -1,3 +1,4 @@
+import { deadlineExpired } from '../sources/live/deadline.js';
 // --verbose prints stack traces; map them to src/ through the shipped source maps. Node maps only
 // files loaded after it is enabled (process.setSourceMapsEnabled, Node docs), so the program is
 // loaded below, after the switch; without --verbose nothing is parsed and start-up stays as it was.
@@ -18,3 +19,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 const code = await main(process.argv);
 process.exitCode = stdoutFailed ? 3 : code;
+// A call that hit the deadline may still hold a socket (or a credential_process child's pipe)
+// open: the run is over, so end the process now rather than when the peer gives up.
+if (deadlineExpired()) process.stderr.write('', () => process.exit());

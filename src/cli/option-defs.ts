@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommonOptions, TargetOptions } from './options.js';
-import { collect } from './options.js';
+import { collect, DEFAULT_TIMEOUT_SECONDS, parseTimeout } from './options.js';
 import { wantsColor } from './output.js';
 
 export function addTargetOptions(cmd: Command): Command {
@@ -32,7 +32,8 @@ export function addCommonOptions(cmd: Command, quiet: string): Command {
     .option('--endpoint-url <url>', 'AWS endpoint URL (default: AWS_ENDPOINT_URL, else AWS\'s public endpoints)')
     .option('--no-color', 'no colour (default: colour only at a terminal, never with NO_COLOR or CI)')
     .option('-q, --quiet', quiet)
-    .option('-v, --verbose', 'say who ecr-doctor runs as, where, with which credentials (never the keys) and how long the reads took; stack traces on errors');
+    .option('-v, --verbose', 'say who ecr-doctor runs as, where, with which credentials (never the keys) and how long the reads took; stack traces on errors')
+    .option('--timeout <seconds>', `give up after this many seconds, credentials included, and exit 3 naming the call that did not answer (default: ${DEFAULT_TIMEOUT_SECONDS})`);
 }
 
 /**
@@ -58,6 +59,7 @@ export function commonOf(o: Record<string, unknown>): CommonOptions {
     color: wantsColor({ flag: o.color !== false, env: process.env, isTTY: !!process.stdout.isTTY }),
     verbose: !!o.verbose,
     quiet: !!o.quiet,
+    timeoutSeconds: parseTimeout(typeof o.timeout === 'string' ? o.timeout : undefined),
   };
 }
 

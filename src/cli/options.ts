@@ -1,5 +1,6 @@
 import type { Format } from '../report/formats.js';
 import { UsageError } from '../model/errors.js';
+import { quote } from '../model/safe-text.js';
 
 export interface CommonOptions {
   profile?: string;
@@ -8,6 +9,19 @@ export interface CommonOptions {
   color: boolean;
   verbose?: boolean;
   quiet?: boolean;
+  /** The whole run's deadline (--timeout); commonOf always sets it. */
+  timeoutSeconds?: number;
+}
+
+/** A pre-flight step should fail in a minute, not burn build minutes until CodeBuild's own timeout. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+const MAX_TIMEOUT_SECONDS = 3600;
+
+export function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS;
+  const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (Number.isFinite(n) && n > 0 && n <= MAX_TIMEOUT_SECONDS) return n;
+  throw new UsageError(`invalid --timeout ${quote(value)}: expected a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`, `for example --timeout ${DEFAULT_TIMEOUT_SECONDS}`);
 }
 
 export type CommandName = 'doctor' | 'fix' | 'snapshot';
@@ -37,20 +51,20 @@ export function collect(value: string, previous: string[] | undefined): string[]
 
 export function validateProjectName(name: string): string {
   if (PROJECT_NAME.test(name) || PROJECT_ARN.test(name)) return name;
-  throw new UsageError(`invalid project name "${name}": CodeBuild project names are 2-255 letters, digits, - and _, starting with a letter or digit (or a project ARN)`);
+  throw new UsageError(`invalid project name ${quote(name)}: CodeBuild project names are 2-255 letters, digits, - and _, starting with a letter or digit (or a project ARN)`);
 }
 
 export function validateBuildId(id: string): string {
   if (BUILD_ID.test(id) || BUILD_ARN.test(id)) return id;
-  throw new UsageError(`invalid build id "${id}": expected <project>:<build uuid> or a build ARN`);
+  throw new UsageError(`invalid build id ${quote(id)}: expected <project>:<build uuid> or a build ARN`);
 }
 
-export function validateRegion(region: string | undefined): string | undefined {
+export function validateRegion(region: string | undefined, from?: string): string | undefined {
   if (region === undefined || REGION.test(region)) return region;
-  throw new UsageError(`invalid region "${region}": expected a region code such as us-east-1`);
+  throw new UsageError(`invalid region ${quote(region)}${from ? ` (from ${from})` : ''}: expected a region code such as us-east-1`, from && from !== '--region' ? `fix or unset ${from}, or pass --region` : undefined);
 }
 
-export function validateEndpoint(url: string | undefined): string | undefined {
+export function validateEndpoint(url: string | undefined, from?: string): string | undefined {
   if (url === undefined) return undefined;
   try {
     const parsed = new URL(url);
@@ -58,7 +72,7 @@ export function validateEndpoint(url: string | undefined): string | undefined {
   } catch {
     // reported below
   }
-  throw new UsageError(`invalid endpoint URL "${url}": expected http(s)://host[:port]`);
+  throw new UsageError(`invalid endpoint URL ${quote(url)}${from ? ` (from ${from})` : ''}: expected http(s)://host[:port]`, from && from !== '--endpoint-url' ? `fix or unset ${from}` : undefined);
 }
 
 export function hasExplicitTarget(o: TargetOptions): boolean {

@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../model/errors.js';
+import { describeFsError } from '../model/fs-error-words.js';
+import { scrubSecrets, showPath } from '../model/safe-text.js';
 import type { Paint } from '../report/paint.js';
 import { PLAIN } from '../report/paint.js';
 
@@ -30,19 +32,23 @@ export async function loadPaint(color: boolean): Promise<Paint> {
   return { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan };
 }
 
+// Everything we print passes the secret scrubber: an endpoint may quote the session token in
+// an error that ends up in a report, a log line or a JSON field (issue 12, item 5).
 export function writeOut(text: string): void {
-  process.stdout.write(text);
+  process.stdout.write(scrubSecrets(text));
 }
 
 export function writeErr(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  const clean = scrubSecrets(text);
+  process.stderr.write(clean.endsWith('\n') ? clean : `${clean}\n`);
 }
 
 export async function writeReportFile(file: string, text: string): Promise<void> {
+  if (file === '') throw new UsageError('--output needs a file name, not an empty string', 'pass --output FILE, or leave --output out to print the report');
   try {
-    await writeFile(file, text);
+    await writeFile(file, scrubSecrets(text));
   } catch (e) {
-    throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot write ${showPath(file)}: ${describeFsError(e, 'write')}`, 'choose another --output path');
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, UserError } from '../model/errors.js';
 import { EXIT } from '../model/exit-code.js';
+import { registerSecret, safeLine } from '../model/safe-text.js';
 import { FORMATS } from '../report/formats.js';
 import { VERSION } from '../version.js';
 import { addCommonOptions, addTargetOptions, commonOf, optionsOf, QUIET_HELP, targetsOf } from './option-defs.js';
@@ -19,7 +20,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // commander quotes what was typed ("unknown option '<argv>'"): escaped and shortened too.
+    .configureOutput({ writeErr: (s) => process.stderr.write(safeLines(s)) });
   addCommonOptions(program, QUIET_HELP.root);
   program.addHelpText(
     'after',
@@ -47,7 +49,9 @@ Examples:
     .addOption(new Option('--fail-on <level>', 'lowest status that fails the run (warning: warnings fail it too)').choices(FAIL_ON).default('error'));
   addCommonOptions(doctor, QUIET_HELP.doctor).action(async (_o: Record<string, unknown>, cmd: Command) => {
     const o = optionsOf(cmd);
-    const output = typeof o.output === 'string' ? o.output : undefined;
+    const output = nonEmptyPath(o, 'output');
+    nonEmptyPath(o, 'snapshot');
+    nonEmptyPath(o, 'buildspec');
     // An explicit --format wins; otherwise `--output report.xml` means JUnit, and so on.
     const format = output && cmd.getOptionValueSource('format') === 'default' ? formatForOutput(output) : (o.format as 'text');
     const { runDoctor } = await import('./doctor.js');
@@ -85,8 +89,10 @@ Examples:
   addTargetOptions(snapshot).option('-o, --output <file>', 'write to a file (default: stdout)');
   addCommonOptions(snapshot, QUIET_HELP.snapshot).action(async (_o: Record<string, unknown>, cmd: Command) => {
     const o = optionsOf(cmd);
+    const output = nonEmptyPath(o, 'output');
+    nonEmptyPath(o, 'buildspec');
     const { runSnapshot } = await import('./snapshot.js');
-    setExit(await runSnapshot({ ...targetsOf(o, 'snapshot'), ...commonOf(o), ...(typeof o.output === 'string' ? { output: o.output } : {}) }));
+    setExit(await runSnapshot({ ...targetsOf(o, 'snapshot'), ...commonOf(o), ...(output !== undefined ? { output } : {}) }));
   });
 
   program
@@ -148,8 +154,27 @@ Examples:
   return program;
 }
 
+const FLAG_OF = { output: '--output', snapshot: '--snapshot', buildspec: '--buildspec' } as const;
+
+/** A path option's value; an empty string is a usage error, not "no option" (issue 12, item 7). */
+function nonEmptyPath(o: Record<string, unknown>, key: keyof typeof FLAG_OF): string | undefined {
+  const value = o[key];
+  if (typeof value !== 'string') return undefined;
+  if (value.trim() === '') throw new UsageError(`${FLAG_OF[key]} needs a path, not an empty string`, `pass ${FLAG_OF[key]} FILE, or leave it out`);
+  return value;
+}
+
+/** Each line of a multi-line text made printable (commander's own errors and help-after-error). */
+function safeLines(text: string): string {
+  const lines = text.split('\n');
+  return lines.map((l, i) => (i === lines.length - 1 && l === '' ? '' : safeLine(l))).join('\n');
+}
+
 /** Parses argv and runs; every failure becomes a one-line error and an exit code, never a stack trace. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // Known before any SDK runs: the environment's keys are scrubbed from every message even when
+  // the run fails before the SDK resolves them (clients.ts registers the resolved ones too).
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']) registerSecret(env[name]);
   let code: number = EXIT.ok;
   const program = buildProgram((c) => {
     code = c;
@@ -164,14 +189,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = argv.includes('--verbose') || argv.includes('-v');
     if (e instanceof UserError) {
-      writeErr(`error: ${e.message}`);
-      if (e.hint) writeErr(`hint: ${e.hint}`);
-      if (verbose && e.stack) writeErr(e.stack);
+      writeErr(safeLine(`error: ${e.message}`));
+      if (e.hint) writeErr(safeLine(`hint: ${e.hint}`));
+      if (verbose && e.stack) writeErr(safeLines(e.stack));
       return e.exitCode;
     }
-    writeErr(`error: ${e instanceof Error ? e.message : String(e)}`);
+    writeErr(safeLine(`error: ${e instanceof Error ? e.message : String(e)}`));
     writeErr('hint: this is a bug in ecr-doctor; run again with --verbose and report the output');
-    if (verbose && e instanceof Error && e.stack) writeErr(e.stack);
+    if (verbose && e instanceof Error && e.stack) writeErr(safeLines(e.stack));
     return EXIT.incomplete;
   }
 }

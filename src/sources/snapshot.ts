@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { describeFsError } from '../model/fs-error-words.js';
+import { showPath } from '../model/safe-text.js';
 import type { Facts } from '../model/facts.js';
 import { UsageError } from '../model/errors.js';
 import { FactsShapeError, validateFacts } from './validate-facts.js';
@@ -19,12 +21,12 @@ export function parseSnapshot(text: string, file: string): Facts {
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const where = jsonErrorPosition(text, message) || (text.trim() === '' ? ' (the file is empty)' : ' (it ends too early or has a syntax error)');
-    throw new UsageError(`snapshot ${file} is not valid JSON${where}`, 'write one with: ecr-doctor snapshot --project NAME --output FILE');
+    throw new UsageError(`snapshot ${showPath(file)} is not valid JSON${where}`, 'write one with: ecr-doctor snapshot --project NAME --output FILE');
   }
   try {
     return validateFacts(value);
   } catch (e) {
-    if (e instanceof FactsShapeError) throw new UsageError(`snapshot ${file} is not an ecr-doctor snapshot: ${e.path} ${e.problem}`);
+    if (e instanceof FactsShapeError) throw new UsageError(`snapshot ${showPath(file)} is not an ecr-doctor snapshot: ${e.path} ${e.problem}`);
     throw e;
   }
 }
@@ -34,8 +36,7 @@ export async function readSnapshot(file: string): Promise<Facts> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read snapshot ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`);
+    throw new UsageError(`cannot read snapshot ${showPath(file)}: ${describeFsError(e)}`);
   }
   return parseSnapshot(text, file);
 }

@@ -1,6 +1,8 @@
-import { IncompleteError } from '../../model/errors.js';
+import { IncompleteError, UsageError } from '../../model/errors.js';
 import type { Fact } from '../../model/fact.js';
 import { unreadable } from '../../model/fact.js';
+import { scrubSecrets } from '../../model/safe-text.js';
+import { DeadlineError } from './deadline.js';
 
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess']);
 /** The SDK could not find credentials at all (it names these errors; the message varies). */
@@ -17,7 +19,8 @@ const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequest
 /** Set on SDK errors by the middleware in clients.ts: which call failed, as "ecr:DescribeImages". */
 export const OPERATION = Symbol.for('ecr-doctor.operation');
 
-export type CredentialsProblem = 'missing' | 'rejected';
+/** `process`: a credential_process ran and failed, which is not a missing profile. */
+export type CredentialsProblem = 'missing' | 'rejected' | 'process';
 
 /** No usable credentials (exit 3); the CLI rewrites the message when it knows which profile was used. */
 export class CredentialsError extends IncompleteError {
@@ -47,10 +50,10 @@ export function operationOf(e: unknown, fallback?: string): string | undefined {
   return typeof tagged === 'string' ? tagged : fallback;
 }
 
-/** The AWS message without anything that might quote a credential. */
+/** The AWS message without anything that might quote a credential (the run's keys are registered). */
 function safeMessage(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.replace(/(AKIA|ASIA)[A-Z0-9]{12,}/g, '<access key>').split('\n')[0]!.slice(0, 300);
+  return scrubSecrets(text).split('\n')[0]!.slice(0, 300);
 }
 
 /**
@@ -87,6 +90,8 @@ function credentialsError(e: unknown): CredentialsError | undefined {
  * an `unreadable` fact instead.
  */
 export function asFatal(e: unknown, permission?: string): IncompleteError | undefined {
+  if (e instanceof DeadlineError) return e;
+  if (e instanceof UsageError || e instanceof IncompleteError) return e;
   const credentials = credentialsError(e);
   if (credentials) return credentials;
   const name = errorName(e);
@@ -101,21 +106,40 @@ export function asFatal(e: unknown, permission?: string): IncompleteError | unde
   if (/Region is missing|region/i.test(message) && name === 'Error') {
     return new IncompleteError('the AWS region is not known', 'pass --region or set AWS_REGION');
   }
+  if (name === 'TimeoutError') {
+    // node-http-handler's per-attempt limits (clients.ts): "Connection timed out after 5000 ms",
+    // "requestTimeout of 10000ms exceeded"; the SDK retried before giving up.
+    const ms = /(\d+)\s*ms/.exec(message)?.[1];
+    const within = ms ? ` within ${Number(ms) / 1000} s` : '';
+    return new IncompleteError(`${operationOf(e, permission) ?? 'AWS'} did not answer${within} (each retry too)`, 'check the network, any proxy and --endpoint-url; --timeout SECONDS bounds the whole run');
+  }
+  if (isInvalidUrl(e)) {
+    return new UsageError('invalid endpoint URL in the AWS configuration (endpoint_url in the profile or its services section)', 'fix endpoint_url in the AWS config file, or pass --endpoint-url');
+  }
   if (NETWORK.has(name)) {
     return new IncompleteError(`cannot reach AWS: ${name} ${message}`, 'check the network, proxy settings or --endpoint-url');
   }
   return undefined;
 }
 
-/** A failed read as a fact: AccessDenied names the permission the doctor needed. */
+/** Node's URL parser refusing a configured endpoint (the SDK passes endpoint_url to `new URL`). */
+function isInvalidUrl(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && ((e as { code?: string }).code === 'ERR_INVALID_URL' || (errorName(e) === 'TypeError' && /Invalid URL/.test(safeMessage(e))));
+}
+
+/**
+ * A failed read as a fact. Only a denial names the permission the doctor needed ("needs
+ * ecr:GetRepositoryPolicy"); a throttle, a TypeError or a parse failure is not a permission
+ * problem, so its reason names the call and the fact carries no permission.
+ */
 export function unreadableFrom<T>(e: unknown, permission: string): Fact<T> {
   const fatal = asFatal(e, permission);
   if (fatal) throw fatal;
   const name = errorName(e);
   // A 403 whose body the SDK could not parse (seen from proxies and emulators) is still a denial.
   if (ACCESS_DENIED.has(name) || httpStatus(e) === 403) return unreadable(`AccessDenied on ${permission}`, permission);
-  if (THROTTLING.has(name)) return unreadable(`throttled on ${permission} after retries`, permission);
-  return unreadable(`${name} on ${permission}: ${safeMessage(e)}`, permission);
+  if (THROTTLING.has(name)) return unreadable(`throttled on ${permission} after retries`);
+  return unreadable(`${name} on ${permission}: ${safeMessage(e)}`);
 }
 
 export function isNamed(e: unknown, ...names: string[]): boolean {

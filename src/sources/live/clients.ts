@@ -5,14 +5,33 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { IncompleteError } from '../../model/errors.js';
-import { OPERATION } from './aws-errors.js';
+import { IncompleteError, UsageError } from '../../model/errors.js';
+import { quote, registerSecret } from '../../model/safe-text.js';
+import { asFatal, CredentialsError, OPERATION } from './aws-errors.js';
+import { startDeadline, type Deadline } from './deadline.js';
 
 export interface AwsOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** The whole run's deadline, credentials included (--timeout). */
+  timeoutSeconds?: number;
 }
+
+/** Without --timeout; the CLI always passes one (DEFAULT_TIMEOUT_SECONDS in cli/options.ts). */
+const FALLBACK_TIMEOUT_SECONDS = 60;
+/** A TCP connection AWS accepts takes milliseconds; 5 s is a firewall dropping packets. */
+const CONNECTION_TIMEOUT_MS = 5_000;
+/** No byte for this long on an open request: give up on that attempt (the SDK may retry it). */
+const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Retries, chosen by measurement (README "Retries", `npm run bench`): the SDK's standard mode
+ * (exponential backoff with full jitter, 500 ms base for throttling) with 4 attempts. Adaptive
+ * mode's client-side rate limiter kept slowing the whole run long after a throttling burst.
+ */
+const RETRY_MODE = 'standard';
+const MAX_ATTEMPTS = 4;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 export interface AwsClients {
   region: string;
@@ -35,21 +54,50 @@ interface MiddlewareHost {
   middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
 }
 
+function callName(context: { clientName?: string; commandName?: string }): string {
+  const service = (context.clientName ?? '').replace(/Client$/, '').toLowerCase();
+  const operation = (context.commandName ?? '').replace(/Command$/, '');
+  return `${service}:${operation}`;
+}
+
+/**
+ * The SDK's logger. It warns through console.warn unless given one, and its "Multiple credential
+ * sources detected" warning is nine lines (credential-provider-node, defaultProvider.js); we say
+ * it in one line of our own. Other SDK chatter is dropped: the report is ours to write.
+ */
+class SdkLogger {
+  static warned = false;
+  /** What the credential chain said on the way (ProviderError logs each link's failure at debug). */
+  readonly trail: string[] = [];
+  debug(...content: unknown[]): void {
+    const text = content.map(String).join(' ');
+    if (text.startsWith('@smithy/property-provider') && this.trail.length < 50) this.trail.push(text);
+  }
+  info(): void {}
+  error(): void {}
+  warn(...content: unknown[]): void {
+    const text = content.map(String).join(' ');
+    if (/Multiple credential sources detected/.test(text) && !SdkLogger.warned) {
+      SdkLogger.warned = true;
+      process.stderr.write('ecr-doctor: both a profile (AWS_PROFILE or --profile) and AWS_ACCESS_KEY_ID are set; the SDK uses the profile\n');
+    }
+  }
+}
+
 /**
  * Tags every error with the call that failed ("ecr:DescribeImages"), so an error raised far from
  * its call (a proxy's HTML page, a credentials failure) can still say where it came from.
  */
-function tagErrors<C>(client: C): C {
+function tagErrors<C>(client: C, deadline: Deadline): C {
   const tag =
     (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
     async (args: unknown): Promise<unknown> => {
       try {
-        return await next(args);
+        // Around the whole call, retries included: the run's deadline bounds every call.
+        return await deadline.race(next(args), callName(context));
       } catch (e) {
         if (typeof e === 'object' && e !== null && Object.isExtensible(e)) {
-          const service = (context.clientName ?? '').replace(/Client$/, '').toLowerCase();
-          const operation = (context.commandName ?? '').replace(/Command$/, '');
-          Object.defineProperty(e, OPERATION, { value: `${service}:${operation}`, enumerable: false, configurable: true });
+          Object.defineProperty(e, OPERATION, { value: callName(context), enumerable: false, configurable: true });
         }
         throw e;
       }
@@ -71,19 +119,38 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     import('@aws-sdk/client-iam'),
     import('@aws-sdk/client-sts'),
   ]);
-  const base = {
+  const seconds = options.timeoutSeconds ?? FALLBACK_TIMEOUT_SECONDS;
+  const deadline = startDeadline(seconds);
+  // The SDK finds a profile's endpoint_url and its `services` section through AWS_PROFILE only:
+  // its configured-endpoint lookup ignores the client's `profile` option (@smithy/core,
+  // getEndpointFromConfig calls loadConfig without it). Naming the profile there too makes
+  // `--profile p` honour `[profile p] endpoint_url` as `AWS_PROFILE=p` does; --endpoint-url wins.
+  if (options.profile) process.env.AWS_PROFILE = options.profile;
+  const logger = new SdkLogger();
+  const common = {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-    retryMode: 'adaptive',
-    maxAttempts: 6,
+    retryMode: RETRY_MODE,
+    maxAttempts: MAX_ATTEMPTS,
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: Math.min(REQUEST_TIMEOUT_MS, seconds * 1000) },
+    logger,
   };
-  const sts = tagErrors(new STSClient({ ...base, ...(options.region ? { region: options.region } : {}) }));
-  const region = options.region ?? (await resolveRegion(sts));
+  const sts = tagErrors(new STSClient({ ...common, ...(options.region ? { region: options.region } : {}) }), deadline);
+  let region = options.region;
+  if (!region) {
+    const found = await resolveRegion(sts, options.profile);
+    // A profile that does not exist has no region either: say the profile is the problem.
+    if (!found) await resolveCredentials(sts, deadline, logger);
+    region = found ?? regionUnknown();
+  }
+  await resolveCredentials(sts, deadline, logger);
+  // One credential chain for every client: a credential_process or SSO cache is consulted once.
+  const base = { ...common, credentials: (o?: Record<string, unknown>) => sts.config.credentials(o) };
   const ecrClients = new Map<string, ECRClient>();
   const ecrIn = (r: string): ECRClient => {
     let client = ecrClients.get(r);
     if (!client) {
-      client = tagErrors(new ECRClient({ ...base, region: r }));
+      client = tagErrors(new ECRClient({ ...base, region: r }), deadline);
       ecrClients.set(r, client);
     }
     return client;
@@ -92,7 +159,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
   const ecrQuickIn = (r: string): ECRClient => {
     let client = quickClients.get(r);
     if (!client) {
-      client = tagErrors(new ECRClient({ ...base, region: r, maxAttempts: 2 }));
+      client = tagErrors(new ECRClient({ ...base, region: r, maxAttempts: 2 }), deadline);
       quickClients.set(r, client);
     }
     return client;
@@ -100,38 +167,78 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
   return {
     region,
     sts,
-    codebuild: tagErrors(new CodeBuildClient({ ...base, region })),
+    codebuild: tagErrors(new CodeBuildClient({ ...base, region }), deadline),
     ecr: ecrIn(region),
-    iam: tagErrors(new IAMClient({ ...base, region })),
+    iam: tagErrors(new IAMClient({ ...base, region }), deadline),
     ecrIn,
-    secretsIn: lazyRegional(async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient, base),
-    kmsIn: lazyRegional(async () => (await import('@aws-sdk/client-kms')).KMSClient, base),
+    secretsIn: lazyRegional(async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient, base, deadline),
+    kmsIn: lazyRegional(async () => (await import('@aws-sdk/client-kms')).KMSClient, base, deadline),
     ecrQuickIn,
     ec2In: lazyRegional(async () => (await import('@aws-sdk/client-ec2')).EC2Client, base),
   };
 }
 
 /** One client per region, its SDK package imported only when the first one is asked for. */
-function lazyRegional<C>(load: () => Promise<new (config: Record<string, unknown>) => C>, base: Record<string, unknown>): (region: string) => Promise<C> {
+function lazyRegional<C>(load: () => Promise<new (config: Record<string, unknown>) => C>, base: Record<string, unknown>, deadline: Deadline): (region: string) => Promise<C> {
   const clients = new Map<string, Promise<C>>();
   return (region) => {
     let client = clients.get(region);
     if (!client) {
-      client = load().then((Client) => tagErrors(new Client({ ...base, region })));
+      client = load().then((Client) => tagErrors(new Client({ ...base, region }), deadline));
       clients.set(region, client);
     }
     return client;
   };
 }
 
-async function resolveRegion(sts: STSClient): Promise<string> {
+/**
+ * The credentials, resolved once within the deadline (a credential_process or SSO helper that
+ * never finishes must not hang the run), and registered with the scrubber so no message, report
+ * or log line can show them, whatever an endpoint quotes back.
+ */
+async function resolveCredentials(sts: STSClient, deadline: Deadline, logger: SdkLogger): Promise<void> {
   try {
-    const region = await sts.config.region();
-    if (region) return region;
+    const identity = await deadline.race(sts.config.credentials(), 'the AWS credential chain (a credential_process or SSO helper?)');
+    registerSecret(identity.accessKeyId);
+    registerSecret(identity.secretAccessKey);
+    registerSecret(identity.sessionToken);
+  } catch (e) {
+    throw processFailure(logger.trail) ?? asFatal(e) ?? e;
+  }
+}
+
+/**
+ * The SDK ends every failed chain with "Could not load credentials from any providers"; a
+ * credential_process that exited non-zero or printed something other than the JSON it must print
+ * (credential-provider-process, resolveProcessCredentials.js) is only in the chain's trail. The
+ * command line itself is not echoed: it may carry a token.
+ */
+function processFailure(trail: string[]): CredentialsError | undefined {
+  for (const line of trail) {
+    const m = /credential_process (returned invalid JSON|did not return.*|returned expired.*?)\.?$|^@smithy\/property-provider \S+ (Command failed)/.exec(line);
+    if (!m) continue;
+    const what = m[2] ? 'exited with an error' : m[1] === 'returned invalid JSON' ? 'printed something that is not the JSON credentials document' : m[1]!.replace(/\.$/, '');
+    const detail = `the credential_process ${what}`;
+    return new CredentialsError(`no usable AWS credentials: ${detail}`, 'run the credential_process command of the profile by hand to see why it fails', 'process', detail);
+  }
+  return undefined;
+}
+
+function regionUnknown(): never {
+  throw new IncompleteError('the AWS region is not known', 'pass --region, set AWS_REGION, or set a region in your AWS profile');
+}
+
+async function resolveRegion(sts: STSClient, profile: string | undefined): Promise<string | undefined> {
+  let region: string | undefined;
+  try {
+    region = await sts.config.region();
   } catch {
     // fall through to the error below
   }
-  throw new IncompleteError('the AWS region is not known', 'pass --region, set AWS_REGION, or set a region in your AWS profile');
+  if (region && REGION.test(region)) return region;
+  const where = `the AWS profile${profile ? ` ${quote(profile)}` : ''} (region in ${process.env.AWS_CONFIG_FILE ?? '~/.aws/config'})`;
+  if (region) throw new UsageError(`invalid region ${quote(region)} (from ${where}): expected a region code such as us-east-1`, 'fix the region in the profile, or pass --region');
+  return undefined;
 }
 
 /** The SDK's own record of where the credentials came from (feature ids it keeps for metrics). */
