@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { EbContext } from '../model/facts.js';
+import { describeFsError } from '../model/fs-error-words.js';
 import { UsageError } from '../model/errors.js';
 import { parseBuildspec } from './buildspec.js';
 import { EB_CONFIG_FILES, EB_DEFAULT_BRANCH_KEY, parseEbConfig } from './eb-config.js';
@@ -157,7 +158,7 @@ async function readOptional(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new UsageError(`cannot read ${path}: ${describeFsError(error)}`);
   }
 }
 

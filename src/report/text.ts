@@ -1,4 +1,5 @@
 import type { Report, Result, Status } from '../model/result.js';
+import { escapeControl } from '../model/safe-text.js';
 import type { Verdict } from '../model/verdict.js';
 import type { Paint } from './paint.js';
 import { PLAIN } from './paint.js';
@@ -82,13 +83,15 @@ function explanation(r: Result): string[] {
 }
 
 function renderResult(r: Result, p: Paint, verbose: boolean): string[] {
-  const lines = [`  ${label(r.status, p)} ${p.dim(r.check)}  ${r.message}`];
+  // Subjects and messages quote names from AWS and files: a control character there (an ANSI
+  // escape in a project name) is shown, never sent to the terminal.
+  const lines = [`  ${label(r.status, p)} ${p.dim(r.check)}  ${escapeControl(r.message)}`];
   const detailed = verbose || r.status === 'fail' || r.status === 'warn' || r.status === 'error';
   if (!detailed) return lines;
-  for (const line of explanation(r)) lines.push(`        ${p.dim(`· ${line}`)}`);
+  for (const line of explanation(r)) lines.push(`        ${p.dim(`· ${escapeControl(line)}`)}`);
   if (r.fix && r.status !== 'pass') {
-    lines.push(`        ${p.cyan('fix:')} ${r.fix.description}`);
-    if (r.fix.command) lines.push(`        ${p.cyan('run:')} ${r.fix.command}`);
+    lines.push(`        ${p.cyan('fix:')} ${escapeControl(r.fix.description)}`);
+    if (r.fix.command) lines.push(`        ${p.cyan('run:')} ${escapeControl(r.fix.command)}`);
   }
   return lines;
 }
@@ -114,7 +117,7 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     return [...groupBySubject(problems)].map(([subject, results]) => `${subject}\n${results.flatMap((r) => renderResult(r, p, verbose)).join('\n')}\n`).join('');
   }
   const out: string[] = [];
-  const described = typeof report.target.description === 'string' ? report.target.description : undefined;
+  const described = typeof report.target.description === 'string' ? escapeControl(report.target.description) : undefined;
   out.push(p.bold(`ecr-doctor ${report.tool.version}`) + (described ? ` ${p.dim('·')} ${described}` : ''));
   for (const v of report.verdicts ?? []) out.push(...renderVerdict(v, p, options.unicode ?? false));
   if (report.results.length === 0) out.push('', 'Nothing to check.');
@@ -133,9 +136,10 @@ export function renderText(report: Report, options: TextOptions = {}): string {
 function groupBySubject(results: readonly Result[]): Map<string, Result[]> {
   const groups = new Map<string, Result[]>();
   for (const r of results) {
-    const list = groups.get(r.subject);
+    const subject = escapeControl(r.subject);
+    const list = groups.get(subject);
     if (list) list.push(r);
-    else groups.set(r.subject, [r]);
+    else groups.set(subject, [r]);
   }
   return groups;
 }
