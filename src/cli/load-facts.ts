@@ -44,7 +44,7 @@ export async function readLive(target: Target, common: CommonOptions, progress: 
   const verbose = verboseLog(common);
   const [{ createAwsClients, describeCredentialSource }, { gatherLiveFacts }] = await Promise.all([import('../sources/live/clients.js'), import('../sources/live/gather.js')]);
   try {
-    const clients = await createAwsClients(choice.options);
+    const clients = await createAwsClients({ ...choice.options, ...(common.verbose ? { warn: verbose } : {}) });
     if (!common.verbose) progress(`ecr-doctor: reading ${clients.region}${choice.options.endpointUrl ? ` via ${choice.options.endpointUrl}` : ''}...`);
     verbose(`region ${clients.region} (from ${choice.regionFrom}); endpoint: ${choice.endpointFrom}`);
     verbose(`credentials: ${choice.credentialsFrom}`);

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, UserError } from '../model/errors.js';
 import { EXIT } from '../model/exit-code.js';
-import { registerSecret, safeLine } from '../model/safe-text.js';
+import { hasControl, quote, registerSecret, safeLine } from '../model/safe-text.js';
 import { FORMATS } from '../report/formats.js';
 import { VERSION } from '../version.js';
 import { addCommonOptions, addTargetOptions, commonOf, optionsOf, QUIET_HELP, targetsOf } from './option-defs.js';
@@ -21,7 +21,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     // commander quotes what was typed ("unknown option '<argv>'"): escaped and shortened too.
-    .configureOutput({ writeErr: (s) => process.stderr.write(safeLines(s)) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `${safeLine(s.replace(/\n$/, ''))}\n` : safeLines(s)) });
   addCommonOptions(program, QUIET_HELP.root);
   program.addHelpText(
     'after',
@@ -161,6 +161,8 @@ function nonEmptyPath(o: Record<string, unknown>, key: keyof typeof FLAG_OF): st
   const value = o[key];
   if (typeof value !== 'string') return undefined;
   if (value.trim() === '') throw new UsageError(`${FLAG_OF[key]} needs a path, not an empty string`, `pass ${FLAG_OF[key]} FILE, or leave it out`);
+  // A newline or an escape sequence in a file name is a mistake or an attack, never a report name.
+  if (hasControl(value)) throw new UsageError(`${FLAG_OF[key]} ${quote(value)}: the path holds control characters`, 'choose a plain file name');
   return value;
 }
 

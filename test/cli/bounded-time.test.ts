@@ -222,10 +222,13 @@ describe('AWS conventions: configured endpoints and the SDK warning', () => {
     expectClean(run);
   });
 
-  it('a profile and environment keys together: one line of ours, not the SDK\'s nine', async () => {
+  it('a profile and environment keys together: one line of ours with --verbose, not the SDK\'s nine', async () => {
     const p = await proxy(() => 'pass');
     const file = await withConfig({ PROFILE_ENDPOINT: p.endpoint });
-    const run = await runCli(['doctor', '--project', 'no-such-project'], { env: { ...KEYS, AWS_CONFIG_FILE: file, AWS_PROFILE: 'viaprofile' } });
+    const quiet = await runCli(['doctor', '--project', 'no-such-project'], { env: { ...KEYS, AWS_CONFIG_FILE: file, AWS_PROFILE: 'viaprofile' } });
+    expect(quiet.code, quiet.stderr).toBe(1);
+    expect(quiet.stderr).toBe('');
+    const run = await runCli(['doctor', '--project', 'no-such-project', '--verbose'], { env: { ...KEYS, AWS_CONFIG_FILE: file, AWS_PROFILE: 'viaprofile' } });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).not.toMatch(/Multiple credential sources/);
     expect(run.stderr.split('\n').filter((l) => /both a profile/.test(l))).toHaveLength(1);

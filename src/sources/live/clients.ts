@@ -16,6 +16,8 @@ export interface AwsOptions {
   endpointUrl?: string;
   /** The whole run's deadline, credentials included (--timeout). */
   timeoutSeconds?: number;
+  /** Where the SDK's warnings go, as one line of ours each (--verbose); dropped without it. */
+  warn?: (line: string) => void;
 }
 
 /** Without --timeout; the CLI always passes one (DEFAULT_TIMEOUT_SECONDS in cli/options.ts). */
@@ -63,9 +65,11 @@ function callName(context: { clientName?: string; commandName?: string }): strin
 /**
  * The SDK's logger. It warns through console.warn unless given one, and its "Multiple credential
  * sources detected" warning is nine lines (credential-provider-node, defaultProvider.js); we say
- * it in one line of our own. Other SDK chatter is dropped: the report is ours to write.
+ * it in one line of our own, with --verbose only (an error run keeps to its two lines). Other SDK
+ * chatter is dropped: the report is ours to write.
  */
 class SdkLogger {
+  constructor(private readonly say: (line: string) => void = () => {}) {}
   static warned = false;
   /** What the credential chain said on the way (ProviderError logs each link's failure at debug). */
   readonly trail: string[] = [];
@@ -79,7 +83,7 @@ class SdkLogger {
     const text = content.map(String).join(' ');
     if (/Multiple credential sources detected/.test(text) && !SdkLogger.warned) {
       SdkLogger.warned = true;
-      process.stderr.write('ecr-doctor: both a profile (AWS_PROFILE or --profile) and AWS_ACCESS_KEY_ID are set; the SDK uses the profile\n');
+      this.say('both a profile (AWS_PROFILE or --profile) and AWS_ACCESS_KEY_ID are set; the SDK uses the profile');
     }
   }
 }
@@ -126,7 +130,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
   // getEndpointFromConfig calls loadConfig without it). Naming the profile there too makes
   // `--profile p` honour `[profile p] endpoint_url` as `AWS_PROFILE=p` does; --endpoint-url wins.
   if (options.profile) process.env.AWS_PROFILE = options.profile;
-  const logger = new SdkLogger();
+  const logger = new SdkLogger(options.warn);
   const common = {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
