@@ -38,6 +38,7 @@ function parseArgs(argv) {
     if (a === '--runs') opts.runs = num();
     else if (a === '--manual-runs') opts.manualRuns = num();
     else if (a === '--json') opts.json = true;
+    else if (a === '--retries') opts.retries = true;
     else if (a === '--help' || a === '-h') {
       process.stdout.write('usage: node scripts/bench.mjs [--runs N (default 10)] [--manual-runs N (default min(runs, 3): ~12 s each)] [--json]\n');
       process.exit(0);
@@ -756,7 +757,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 process.once('exit', killAll);
 
 try {
-  await main();
+  if (process.argv.includes('--retries')) {
+    // The retry section (scripts/bench-retries.mjs): throttling recovery per retry setting.
+    const { benchRetries, renderRetries } = await import('./bench-retries.mjs');
+    process.stdout.write(`${renderRetries(await benchRetries(log))}\n`);
+  } else await main();
 } catch (e) {
   killAll();
   process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
