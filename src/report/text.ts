@@ -70,9 +70,9 @@ function renderVerdict(v: Verdict, p: Paint, unicode: boolean): string[] {
   } else {
     head = `${v.subject}: ${cause}`;
   }
-  const lines = [`${marker} ${head}`];
-  if (v.fixCommand) lines.push(`  ${p.cyan('Fix:')} ${v.fixCommand}`);
-  else if (v.fixDescription) lines.push(`  ${p.cyan('Fix:')} ${v.fixDescription}`);
+  const lines = [`${marker} ${escapeControl(head)}`];
+  if (v.fixCommand) lines.push(`  ${p.cyan('Fix:')} ${escapeControl(v.fixCommand)}`);
+  else if (v.fixDescription) lines.push(`  ${p.cyan('Fix:')} ${escapeControl(v.fixDescription)}`);
   if (v.moreProblems > 0) lines.push(`  ${p.dim(`(${plural(v.moreProblems, 'more problem')} below)`)}`);
   return lines;
 }

@@ -135,10 +135,11 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
   // `--profile p` honour `[profile p] endpoint_url` as `AWS_PROFILE=p` does; --endpoint-url wins.
   if (options.profile) process.env.AWS_PROFILE = options.profile;
   const logger = new SdkLogger(options.warn);
+  const retryStrategy = (attempts: number) => new ConfiguredRetryStrategy(attempts, (attempt: number) => Math.random() * Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_CAP_MS));
   const common = {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-    retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, (attempt: number) => Math.random() * Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_CAP_MS)),
+    retryStrategy: retryStrategy(MAX_ATTEMPTS),
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: Math.min(REQUEST_TIMEOUT_MS, seconds * 1000) },
     logger,
   };
@@ -166,7 +167,8 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
   const ecrQuickIn = (r: string): ECRClient => {
     let client = quickClients.get(r);
     if (!client) {
-      client = tagErrors(new ECRClient({ ...base, region: r, maxAttempts: 2 }), deadline);
+      // A retry strategy overrides maxAttempts: the quick client needs its own.
+      client = tagErrors(new ECRClient({ ...base, region: r, retryStrategy: retryStrategy(2) }), deadline);
       quickClients.set(r, client);
     }
     return client;
