@@ -183,7 +183,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     secretsIn: lazyRegional(async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient, base, deadline),
     kmsIn: lazyRegional(async () => (await import('@aws-sdk/client-kms')).KMSClient, base, deadline),
     ecrQuickIn,
-    ec2In: lazyRegional(async () => (await import('@aws-sdk/client-ec2')).EC2Client, base),
+    ec2In: lazyRegional(async () => (await import('@aws-sdk/client-ec2')).EC2Client, base, deadline),
   };
 }
 
