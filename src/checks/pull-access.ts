@@ -123,11 +123,36 @@ export function repositoryPolicyDocument(repo: RepositoryFacts): PolicyDocument 
   return repo.policy.state === 'present' ? parseOrThrow('the repository policy', repo.policy.value.text) : undefined;
 }
 
-export function evaluateCodebuildPull(subject: PullSubject, image: EcrImage, resourcePolicy: PolicyDocument | undefined): ActionEvaluation[] {
+/** `registryPolicy`: the registry policy when it applies to pulls (scope V2; see registry-policy-view.ts). */
+export function evaluateCodebuildPull(subject: PullSubject, image: EcrImage, resourcePolicy: PolicyDocument | undefined, registryPolicy?: NamedDocument): ActionEvaluation[] {
   return codebuildPullRequests(subject, image).map((request) => ({
     action: request.action,
-    evaluation: evaluateAccess({ request, ...(resourcePolicy ? { resourcePolicy } : {}), resourceAccount: image.account }),
+    evaluation: evaluateAccess({
+      request,
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+      resourceAccount: image.account,
+      ...(registryPolicy ? { extraResourcePolicies: [registryPolicy] } : {}),
+    }),
   }));
+}
+
+/**
+ * The ECR user guide does not say whether a registry-policy Allow counts as the owner's half of a
+ * cross-account grant (registry-policy-view.ts): a verdict that rests on one is "cannot decide".
+ */
+function withCrossAccountRegistryRule(evaluation: Evaluation, registryPolicy: NamedDocument | undefined): Evaluation {
+  if (!registryPolicy || !evaluation.crossAccount || evaluation.decision !== 'allowed') return evaluation;
+  const resourceGrants = evaluation.deciding.filter((s) => s.kind === 'resource');
+  if (resourceGrants.length === 0 || resourceGrants.some((s) => s.policy !== registryPolicy.name)) return evaluation;
+  return {
+    ...evaluation,
+    decision: 'undecidable',
+    deciding: [],
+    undecidable: [
+      ...evaluation.undecidable,
+      ...resourceGrants.map((statement) => ({ statement, why: 'the ECR user guide does not say whether a registry-policy Allow is the owner\'s half of a cross-account grant' })),
+    ],
+  };
 }
 
 function toNamed(p: NamedPolicy): NamedDocument {
@@ -154,16 +179,20 @@ export function evaluateRolePull(
   image: EcrImage,
   policies: RolePolicies,
   resourcePolicy: PolicyDocument | undefined,
+  /** The registry policy when it applies to pulls (scope V2; see registry-policy-view.ts). */
+  registryPolicy?: NamedDocument,
 ): ActionEvaluation[] {
   return rolePullRequests(roleArn, roleAccount, image).map((request) => ({
     action: request.action,
-    evaluation: evaluateAccess({
+    evaluation: withCrossAccountRegistryRule(evaluateAccess({
       request,
       // A repository policy cannot grant GetAuthorizationToken (DOMAIN.md §1): only identity policies count for it.
       ...(resourcePolicy && request.action !== 'ecr:GetAuthorizationToken' ? { resourcePolicy } : {}),
       resourceAccount: request.action === 'ecr:GetAuthorizationToken' ? roleAccount : image.account,
       identityPolicies: policies.identity,
       ...(policies.boundary ? { permissionsBoundary: policies.boundary } : {}),
-    }),
+      // A registry policy cannot grant GetAuthorizationToken either: it is not a repository action.
+      ...(registryPolicy && request.action !== 'ecr:GetAuthorizationToken' ? { extraResourcePolicies: [registryPolicy] } : {}),
+    }), registryPolicy),
   }));
 }

@@ -191,6 +191,13 @@ const routeTable = object({ id: str, main: bool, routes: arrayOf(object({ destin
 const vpcEndpoint = object({ id: str, serviceName: str, type: str, state: optional(str), privateDnsEnabled: optional(bool), routeTableIds: strings, subnetIds: strings, policy: optional(str) });
 const network = object({ vpcId: str, region: str, subnetRouteTables: recordOf(fact(routeTable)), endpoints: fact(arrayOf(vpcEndpoint)) });
 
+const registry = object({
+  registryId: str,
+  region: str,
+  policyScope: fact(object({ scope: oneOf('V1', 'V2') })),
+  policy: fact(object({ text: str })),
+});
+
 const facts = object({
   schemaVersion: (v, path) => {
     if (v !== 1) fail(path, 'must be 1 (this ecr-doctor reads snapshot schema version 1)');
@@ -208,6 +215,7 @@ const facts = object({
   secrets: optional(recordOf(secret)),
   projectNames: optional(fact(strings)),
   networks: optional(recordOf(network)),
+  registries: optional(recordOf(registry)),
 });
 
 /** Throws FactsShapeError naming the first path at fault. */

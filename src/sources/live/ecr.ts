@@ -52,7 +52,10 @@ async function readImage(client: ECRClient, req: RepositoryRequest, reference: s
   // The manifest read goes out with DescribeImages, not after it: same round trip.
   const platformsRead = req.platforms ? readImagePlatforms(client, req, reference, downloads) : undefined;
   platformsRead?.catch(() => undefined);
-  const described = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)] })).then(
+  // ECR API Reference, DescribeImagesFilter.imageStatus: "If not specified, only images with
+  // ACTIVE status are returned", so an archived tag would read as missing. ANY includes
+  // ARCHIVED and ACTIVATING (being restored).
+  const described = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)], filter: { imageStatus: 'ANY' } })).then(
     (out) => ({ ok: true as const, out }),
     (error: unknown) => ({ ok: false as const, error }),
   );
