@@ -218,6 +218,8 @@ export interface BuildFacts {
   build: Fact<BuildInfo>;
   /** What the build ran (its source's buildspec, overrides included). */
   buildspec?: Fact<BuildspecFacts>;
+  /** How the build was chosen (--last-failed), for --verbose. */
+  note?: string;
 }
 
 /** The eb-deploy context read from buildspec.yml and .elasticbeanstalk/config.yml. */

@@ -205,7 +205,7 @@ const facts = object({
   region: str,
   caller: fact(object({ account: str, arn: str, partition: str })),
   projects: arrayOf(object({ requested: str, project: fact(projectInfo), buildspec: optional(buildspecFacts) })),
-  builds: arrayOf(object({ requested: str, build: fact(build), buildspec: optional(buildspecFacts) })),
+  builds: arrayOf(object({ requested: str, build: fact(build), buildspec: optional(buildspecFacts), note: optional(str) })),
   buildspec: optional(buildspecFacts),
   eb: optional(eb),
   images: arrayOf(str),

@@ -115,7 +115,7 @@ async function doctor(w: World, project: string): Promise<JsonReport> {
 
 const result = (report: JsonReport, check: string) => report.results.find((r) => r.check === check);
 
-describe.concurrent('registry policy (scope V2 answered by the proxy, policy by moto)', () => {
+describe('registry policy (scope V2 answered by the proxy, policy by moto)', () => {
   it('a V2 registry Deny on ecr:BatchGetImage turns a repository-policy pass into a failure naming the registry statement', async () => {
     const w = await world('V2');
     await createRepository(w.clients, 'app/build', policy(codebuildGrant(w.account)));
@@ -127,7 +127,7 @@ describe.concurrent('registry policy (scope V2 answered by the proxy, policy by 
     const r = result(await doctor(w, 'reg-deny'), 'codebuild-principal-can-pull');
     expect(r?.status).toBe('fail');
     expect(r?.message).toContain(`statement "NoPulls" (#0) of the registry policy of account ${w.account} (us-east-1) denies ecr:BatchGetImage`);
-  });
+  }, 60_000);
 
   it('a V2 registry Allow for the service principal turns a failure into a pass', async () => {
     const w = await world('V2');
@@ -140,7 +140,7 @@ describe.concurrent('registry policy (scope V2 answered by the proxy, policy by 
     const r = result(await doctor(w, 'reg-allow'), 'codebuild-principal-can-pull');
     expect(r?.status).toBe('pass');
     expect(r?.message).toContain(`statement "RegistryPull" (#0) of the registry policy of account ${w.account} (us-east-1)`);
-  });
+  }, 60_000);
 
   it('under V1 the same Deny does not apply to pulls, and the result says so', async () => {
     const w = await world('V1');
@@ -151,7 +151,7 @@ describe.concurrent('registry policy (scope V2 answered by the proxy, policy by 
     const r = result(await doctor(w, 'reg-v1'), 'codebuild-principal-can-pull');
     expect(r?.status).toBe('pass');
     expect(r?.message).toContain('scope V1');
-  });
+  }, 60_000);
 
   it('without GetAccountSetting (moto alone) a registry Deny that would decide is an error naming ecr:GetAccountSetting, never a pass', async () => {
     const w = await world();
@@ -162,10 +162,10 @@ describe.concurrent('registry policy (scope V2 answered by the proxy, policy by 
     const r = result(await doctor(w, 'reg-unknown'), 'codebuild-principal-can-pull');
     expect(r?.status).toBe('error');
     expect(r?.message).toContain('needs ecr:GetAccountSetting');
-  });
+  }, 60_000);
 });
 
-describe.concurrent('what moto cannot show, answered as the API reference documents', () => {
+describe('what moto cannot show, answered as the API reference documents', () => {
   it('an archived tag fails as archived (the doctor asks DescribeImages with imageStatus ANY), with the restore command', async () => {
     const w = await world('V2');
     archivedTags.set(w.cli.accessKeyId, new Set(['old']));
@@ -177,7 +177,7 @@ describe.concurrent('what moto cannot show, answered as the API reference docume
     expect(r?.message).toContain('is ARCHIVED and cannot be pulled until it is restored');
     expect(r?.fix?.command).toBe(`aws ecr update-image-storage-class --registry-id ${w.account} --region us-east-1 --repository-name app/build --image-id imageTag=old --target-storage-class STANDARD`);
     expect(describeImagesFilters).toContainEqual({ imageStatus: 'ANY' });
-  });
+  }, 60_000);
 
   it("another account's repository the caller may not read says \"cannot read from this account\", never \"does not exist\"", async () => {
     const w = await world('V2');
@@ -201,5 +201,5 @@ describe.concurrent('what moto cannot show, answered as the API reference docume
     const role = report.results.filter((x) => x.check === 'service-role-can-pull');
     expect(role.map((x) => x.status)).toEqual(['pass', 'error']);
     expect(role[1]?.message).toContain(`cannot be read from account ${w.account}`);
-  });
+  }, 60_000);
 });
