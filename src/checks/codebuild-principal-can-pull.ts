@@ -5,7 +5,7 @@ import { actionsWith, decidingStatements, evaluationEvidence, undecidableReason,
 import { statementName } from './policy-statements.js';
 import { CODEBUILD_SERVICE, evaluateCodebuildPull, repositoryPolicyDocument } from './pull-access.js';
 import { fixCommandFor } from './fix-command.js';
-import { judgeWithRegistry, viewRegistryPolicy } from './registry-policy-view.js';
+import { judgeWithRegistry, resourceTagsOf, viewRegistryPolicy } from './registry-policy-view.js';
 import type { StatementRef } from '../policy/index.js';
 
 /** "statement "X" (#0) of the repository policy, statement #1 of the registry policy of account ...". */
@@ -27,7 +27,7 @@ export const codebuildPrincipalCanPull: Check = {
       return [r.error(unreadableMessage(`the repository policy of ${ref.repository}`, repo.policy), { evidence: { repositoryArn: ref.repositoryArn } })];
     }
     const policy = repositoryPolicyDocument(repo);
-    const judged = judgeWithRegistry(viewRegistryPolicy(ctx.facts, ref), (registryPolicy) => evaluateCodebuildPull(subject, ref, policy, registryPolicy));
+    const judged = judgeWithRegistry(viewRegistryPolicy(ctx.facts, ref), (registryPolicy) => evaluateCodebuildPull(subject, ref, policy, { ...(registryPolicy ? { registryPolicy } : {}), ...resourceTagsOf(repo) }));
     const { evaluations } = judged;
     const outcome = worstOutcome(evaluations);
     const note = judged.note ? ` ${judged.note}` : '';

@@ -8,10 +8,10 @@
  * policy of the registry owner. The guide does not say whether a registry Allow is the owner's
  * half of a cross-account grant; pull-access.ts says "cannot decide" there.
  */
-import type { Facts } from '../model/facts.js';
+import type { Facts, RepositoryFacts } from '../model/facts.js';
 import { registryKey } from '../model/facts.js';
 import type { NamedDocument } from '../policy/index.js';
-import type { ActionEvaluation, EcrImage } from './pull-access.js';
+import type { ActionEvaluation, EcrImage, PullExtras } from './pull-access.js';
 import { parseOrThrow } from './pull-access.js';
 import { worstOutcome } from './describe-evaluation.js';
 
@@ -86,4 +86,16 @@ export function judgeWithRegistry(view: RegistryView, evaluate: (registryPolicy?
 export function registryPolicyForPlanning(facts: Facts, image: EcrImage): NamedDocument | undefined {
   const view = viewRegistryPolicy(facts, image);
   return view.kind === 'applies' || view.kind === 'scope-unknown' ? view.document : undefined;
+}
+
+/** The repository's tags when they were read; otherwise ResourceTag conditions stay "cannot decide". */
+export function resourceTagsOf(repo: RepositoryFacts): { resourceTags?: Record<string, string> } {
+  return repo.tags?.state === 'present' ? { resourceTags: repo.tags.value } : {};
+}
+
+/** registryPolicyForPlanning and the repository's tags, as fix plans with them. */
+export function pullExtrasForPlanning(facts: Facts, image: EcrImage): PullExtras {
+  const registryPolicy = registryPolicyForPlanning(facts, image);
+  const repo = facts.repositories[image.repositoryArn];
+  return { ...(registryPolicy ? { registryPolicy } : {}), ...(repo ? resourceTagsOf(repo) : {}) };
 }

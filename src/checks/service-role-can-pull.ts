@@ -9,7 +9,7 @@ import { evaluateRolePull, repositoryPolicyDocument, rolePolicies } from './pull
 import { parseArn } from '../model/arn.js';
 import { awsPrincipals, readablePolicy, statementName } from './policy-statements.js';
 import type { RepositoryFacts } from '../model/facts.js';
-import { judgeWithRegistry, viewRegistryPolicy } from './registry-policy-view.js';
+import { judgeWithRegistry, resourceTagsOf, viewRegistryPolicy } from './registry-policy-view.js';
 
 function repositoryPolicyPrincipals(repo: RepositoryFacts): string[] | undefined {
   const policy = readablePolicy(repo);
@@ -98,7 +98,7 @@ export function judgeRolePull(id: 'service-role-can-pull' | 'build-role-can-pull
 
     const resourcePolicy = repo.policy.state === 'present' ? repositoryPolicyDocument(repo) : undefined;
     const policies = rolePolicies(role);
-    const judged = judgeWithRegistry(viewRegistryPolicy(ctx.facts, ref), (registryPolicy) => evaluateRolePull(roleArn, roleAccount, ref, policies, resourcePolicy, registryPolicy));
+    const judged = judgeWithRegistry(viewRegistryPolicy(ctx.facts, ref), (registryPolicy) => evaluateRolePull(roleArn, roleAccount, ref, policies, resourcePolicy, { ...(registryPolicy ? { registryPolicy } : {}), ...resourceTagsOf(repo) }));
     const { evaluations } = judged;
     const note = judged.note ? ` ${judged.note}` : '';
     Object.assign(evidence, evaluationEvidence(evaluations));

@@ -6,7 +6,7 @@ import type { EcrImage } from '../checks/pull-access.js';
 import { evaluateCodebuildPull, evaluateRolePull, PolicyTextError, repositoryPolicyDocument, rolePolicies } from '../checks/pull-access.js';
 import type { PullSubject } from '../checks/subjects.js';
 import { derivePullSubjects } from '../checks/subjects.js';
-import { registryPolicyForPlanning } from '../checks/registry-policy-view.js';
+import { pullExtrasForPlanning } from '../checks/registry-policy-view.js';
 import { parseArn, roleNameOf } from '../model/arn.js';
 import type { Facts } from '../model/facts.js';
 import type { PolicyDocument } from '../policy/index.js';
@@ -74,7 +74,7 @@ function planCodebuildPull(facts: Facts, s: PullSubject, ref: EcrImage, policy: 
     w.notes.push(`${s.label}: a cross-account image cannot be pulled in CODEBUILD mode; no policy fixes that (see the pull-mode result).`);
     return;
   }
-  const pulls = evaluateCodebuildPull(s, ref, policy, registryPolicyForPlanning(facts, ref));
+  const pulls = evaluateCodebuildPull(s, ref, policy, pullExtrasForPlanning(facts, ref));
   const outcome = worstOutcome(pulls);
   if (outcome === 'explicit-deny') {
     const denies = decidingStatements(pulls, 'explicit-deny').map((d) => `statement ${statementName(d)} of ${d.policy === 'repository policy' ? `the repository policy of ${ref.repository}` : `the ${d.policy}`}`).join(', ');
@@ -115,7 +115,7 @@ function planRolePull(facts: Facts, s: PullSubject, ref: EcrImage, policy: Polic
     return;
   }
   const roleAccount = parseArn(roleArn)?.account ?? ref.account;
-  const evaluations = evaluateRolePull(roleArn, roleAccount, ref, rolePolicies(role), policy, registryPolicyForPlanning(facts, ref));
+  const evaluations = evaluateRolePull(roleArn, roleAccount, ref, rolePolicies(role), policy, pullExtrasForPlanning(facts, ref));
   const outcome = worstOutcome(evaluations);
   if (outcome === 'explicit-deny') {
     const denies = decidingStatements(evaluations, 'explicit-deny').map((d) => `statement ${statementName(d)} of ${d.kind !== 'resource' ? d.policy : d.policy === 'repository policy' ? `the repository policy of ${ref.repository}` : `the ${d.policy}`}`).join(', ');

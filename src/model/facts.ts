@@ -161,6 +161,8 @@ export interface RepositoryFacts {
   images: Record<string, Fact<ImageInfo>>;
   /** Some existing tags, for "did you mean" on a missing tag. */
   knownTags?: Fact<string[]>;
+  /** The repository's resource tags (ListTagsForResource), for aws:ResourceTag/… conditions. */
+  tags?: Fact<Record<string, string>>;
 }
 
 export interface NamedPolicy {

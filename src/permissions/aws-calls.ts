@@ -43,6 +43,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'DescribeVpcEndpointsCommand', action: 'ec2:DescribeVpcEndpoints', use: 'doctor', why: "a VPC project's ECR and S3 endpoints and their policies" },
   { command: 'GetAccountSettingCommand', action: 'ecr:GetAccountSetting', use: 'doctor', why: 'the registry policy scope (V1 or V2: whether the registry policy applies to pulls)' },
   { command: 'GetRegistryPolicyCommand', action: 'ecr:GetRegistryPolicy', use: 'doctor', why: 'the registry policy (under V2 it can deny or allow a pull)' },
+  { command: 'ListTagsForResourceCommand', action: 'ecr:ListTagsForResource', use: 'doctor', why: 'repository tags, for aws:ResourceTag/… conditions' },
 ];
 
 /** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */

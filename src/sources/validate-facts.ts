@@ -132,6 +132,7 @@ const repository = object({
   policy: fact(object({ text: str })),
   images: recordOf(fact(object({ digest: str, tags: strings, status: optional(str), sizeInBytes: optional(num), manifestMediaType: optional(str), platforms: optional(fact(arrayOf(imagePlatform))) }))),
   knownTags: optional(fact(strings)),
+  tags: optional(fact(recordOf(str))),
 });
 
 const role = object({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TagResourceCommand } from '@aws-sdk/client-ecr';
 import { nextAccountId } from '../support/accounts.js';
 import { createProject, createRepository, createRole, makeTestClients, putImage, type TestClients } from '../support/aws.js';
 import { createCliAccount, type CliAccount } from '../support/cli-account.js';
@@ -201,5 +202,23 @@ describe('what moto cannot show, answered as the API reference documents', () =>
     const role = report.results.filter((x) => x.check === 'service-role-can-pull');
     expect(role.map((x) => x.status)).toEqual(['pass', 'error']);
     expect(role[1]?.message).toContain(`cannot be read from account ${w.account}`);
+  }, 60_000);
+});
+
+describe('resource tags (moto: TagResource / ListTagsForResource work as on AWS)', () => {
+  it('a grant conditioned on aws:ResourceTag/team passes or fails by the repository\'s real tag, with no "cannot decide"', async () => {
+    const w = await world('V2');
+    const grant = { ...codebuildGrant(w.account), Condition: { ...codebuildGrant(w.account).Condition, StringEquals: { 'aws:SourceAccount': w.account, 'aws:ResourceTag/team': 'platform' } } };
+    for (const [repo, team] of [['team/platform', 'platform'], ['team/data', 'data']] as const) {
+      const { repositoryArn } = await createRepository(w.clients, repo, policy(grant));
+      await w.clients.ecr.send(new TagResourceCommand({ resourceArn: repositoryArn, tags: [{ Key: 'team', Value: team }] }));
+      await putImage(w.clients, repo, 'v1');
+      await codebuildProject(w, `tags-${team}`, w.image(repo, 'v1'));
+    }
+    const ok = result(await doctor(w, 'tags-platform'), 'codebuild-principal-can-pull');
+    expect(ok?.status).toBe('pass');
+    const no = result(await doctor(w, 'tags-data'), 'codebuild-principal-can-pull');
+    expect(no?.status).toBe('fail');
+    expect(no?.message).not.toMatch(/cannot decide/i);
   }, 60_000);
 });
