@@ -94,7 +94,8 @@ async function readResourceTags(client: ECRClient, req: RepositoryRequest): Prom
     const out = await client.send(new ListTagsForResourceCommand({ resourceArn: req.arn }));
     return present(Object.fromEntries((out.tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])));
   } catch (e) {
-    if (isNamed(e, 'RepositoryNotFoundException')) return absent();
+    // ListTagsForResource takes only the ARN; a "not found" for a repository that exists (moto
+    // across accounts) says nothing about its tags: unreadable, so tag conditions stay undecided.
     return unreadableFrom(e, 'ecr:ListTagsForResource');
   }
 }
