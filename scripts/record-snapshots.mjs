@@ -10,8 +10,9 @@
 // account ids become 111122223333 (the build account) and 444455556666 (the registry account),
 // temporary folders become /home/dev/<name>, and every timestamp becomes FIXED_DATE. Re-recording
 // therefore gives the same bytes unless the CLI's output changed; review the diff like code.
-// Two files are derived by hand from recorded ones (moto cannot produce them): archived-image
-// (ECR imageStatus ARCHIVED) and access-denied-role-policy (iam:GetRolePolicy denied).
+// Three files are derived by hand from recorded ones (moto cannot produce them): archived-image
+// (ECR imageStatus ARCHIVED), access-denied-role-policy (iam:GetRolePolicy denied) and
+// registry-policy-deny (a V2 registry policy that denies the pull).
 // seed-codebuild-mode.json is hand-written and never touched here.
 import { spawn } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
@@ -490,6 +491,20 @@ const DERIVED = {
         // Word for word what src/sources/live/aws-errors.ts unreadableFrom records for a denial.
         reason: 'AccessDenied on iam:GetRolePolicy',
         permission: 'iam:GetRolePolicy',
+      };
+      return facts;
+    },
+  },
+  'registry-policy-deny': {
+    from: 'codebuild-mode-granted',
+    // Scope V2 and a registry policy with pull actions: moto 5.2 implements neither GetAccountSetting
+    // nor PutRegistryPolicy beyond the V1 actions, so this is what AWS would let the live source record.
+    derive(facts) {
+      const registry = Object.values(facts.registries)[0];
+      registry.policyScope = { state: 'present', value: { scope: 'V2' } };
+      registry.policy = {
+        state: 'present',
+        value: { text: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OnlyFromTheOffice', Effect: 'Deny', Principal: '*', Action: 'ecr:*', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }] }) },
       };
       return facts;
     },

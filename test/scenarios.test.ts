@@ -35,7 +35,8 @@ const TABLE: Row[] = [
   { file: 'service-role-managed-policy.json', failing: [], warn: [] },
   { file: 'service-role-missing-grant.json', failing: ['service-role-can-pull'], warn: [] },
   { file: 'service-role-boundary-blocks.json', failing: ['service-role-can-pull'], warn: [] },
-  { file: 'cross-account-both-halves.json', failing: [], warn: [] },
+  // The owner's registry policy cannot be read from the build account: under V2 a Deny there would block, so no pass.
+  { file: 'cross-account-both-halves.json', failing: [], warn: ['service-role-can-pull'] },
   { file: 'cross-account-repo-half-missing.json', failing: ['service-role-can-pull'], warn: [] },
   { file: 'tag-missing.json', failing: ['image-exists'], warn: [] },
   { file: 'archived-image.json', failing: ['image-exists'], warn: [] },
@@ -59,6 +60,8 @@ const TABLE: Row[] = [
   { file: 'registry-credential-role-cannot-read.json', failing: ['registry-credential'], warn: [] },
   { file: 'registry-credential-readable.json', failing: [], warn: [] },
   { file: 'registry-credential-key-policy-unreadable.json', failing: ['registry-credential'], warn: [] },
+  // Hand-derived (moto has no V2 registry policy): a registry Deny on ecr:* outside an office IP range blocks CodeBuild's pull.
+  { file: 'registry-policy-deny.json', failing: ['codebuild-principal-can-pull'], warn: [] },
 ];
 
 /** Checks whose failure a policy edit (what planFix writes) can cure. */

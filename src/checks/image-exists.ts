@@ -30,10 +30,15 @@ export const imageExists: Check = {
     }
     const image = fact.value;
     evidence.digest = image.digest;
-    if (image.status === 'ARCHIVED') {
-      return [r.fail(`Image ${what} in ${ref.repository} is ARCHIVED and cannot be pulled until it is restored.`, {
+    if (image.status === 'ARCHIVED' || image.status === 'ACTIVATING') {
+      // ECR API Reference, UpdateImageStorageClass: targetStorageClass STANDARD restores an archived
+      // image; while it is ACTIVATING it is still not pullable.
+      const id = ref.digest ? `imageDigest=${ref.digest}` : `imageTag=${ref.reference}`;
+      const restore = `aws ecr update-image-storage-class --registry-id ${ref.account} --region ${ref.region} --repository-name ${ref.repository} --image-id ${id} --target-storage-class STANDARD`;
+      const state = image.status === 'ARCHIVED' ? 'is ARCHIVED and cannot be pulled until it is restored' : 'is being restored from the archive (ACTIVATING) and cannot be pulled until that finishes';
+      return [r.fail(`Image ${what} in ${ref.repository} ${state}.${image.status === 'ARCHIVED' ? ` Restore it with: ${restore}` : ''}`, {
         evidence: { ...evidence, imageStatus: image.status },
-        fix: { target: 'image', account: ref.account, resource: ref.repositoryArn, description: 'Restore the image from the archive storage class (ECR UpdateImageStorageClass to STANDARD), then retry.' },
+        fix: { target: 'image', account: ref.account, resource: ref.repositoryArn, description: 'Restore the image from the archive storage class (ECR UpdateImageStorageClass to STANDARD), wait until it is ACTIVE, then retry.', command: restore },
       })];
     }
     return [r.pass(`Image ${what} exists in ${ref.repository}.`, { evidence })];

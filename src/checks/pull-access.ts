@@ -114,6 +114,49 @@ export function rolePullRequests(roleArn: string, roleAccount: string, image: Ec
   ];
 }
 
+/**
+ * What ECR decides beyond the repository policy, for the pull verdicts. Both optional: without
+ * them a pull is judged as before (keys on ResourceTag stay "cannot decide").
+ */
+export interface PullExtras {
+  /** The registry policy when it applies to pulls (scope V2; see registry-policy-view.ts). */
+  registryPolicy?: NamedDocument;
+  /** The repository's tags (ListTagsForResource), for aws:ResourceTag/… and ecr:ResourceTag/… conditions. */
+  resourceTags?: Record<string, string>;
+}
+
+const RESOURCE_TAG_KEY = /^(aws|ecr):resourcetag\/(.+)$/i;
+
+/**
+ * The ResourceTag keys for a request: each tag the repository has, under both prefixes, and
+ * null (absent) for any ResourceTag key the policies ask about that the repository lacks. IAM
+ * User Guide, "aws:ResourceTag/tag-key": a key for a tag the resource does not have is absent.
+ */
+export function resourceTagContext(tags: Record<string, string> | undefined, documents: readonly (PolicyDocument | undefined)[]): Record<string, ContextValue> {
+  if (!tags) return {};
+  const lower = new Map(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v]));
+  const out: Record<string, ContextValue> = {};
+  for (const [k, v] of Object.entries(tags)) {
+    out[`aws:ResourceTag/${k}`] = v;
+    out[`ecr:ResourceTag/${k}`] = v;
+  }
+  for (const doc of documents) {
+    for (const st of doc?.statements ?? []) {
+      for (const keys of Object.values(st.condition ?? {})) {
+        for (const key of Object.keys(keys)) {
+          const m = RESOURCE_TAG_KEY.exec(key);
+          if (m && !(key in out)) out[key] = lower.get(m[2]!.toLowerCase()) ?? null;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function withTags(request: AccessRequest, tags: Record<string, ContextValue>): AccessRequest {
+  return Object.keys(tags).length === 0 ? request : { ...request, context: { ...request.context, ...tags } };
+}
+
 export interface ActionEvaluation {
   action: string;
   evaluation: Evaluation;
@@ -123,11 +166,37 @@ export function repositoryPolicyDocument(repo: RepositoryFacts): PolicyDocument 
   return repo.policy.state === 'present' ? parseOrThrow('the repository policy', repo.policy.value.text) : undefined;
 }
 
-export function evaluateCodebuildPull(subject: PullSubject, image: EcrImage, resourcePolicy: PolicyDocument | undefined): ActionEvaluation[] {
-  return codebuildPullRequests(subject, image).map((request) => ({
+export function evaluateCodebuildPull(subject: PullSubject, image: EcrImage, resourcePolicy: PolicyDocument | undefined, extra: PullExtras = {}): ActionEvaluation[] {
+  const { registryPolicy } = extra;
+  const tags = resourceTagContext(extra.resourceTags, [resourcePolicy, registryPolicy?.policy]);
+  return codebuildPullRequests(subject, image).map((r) => withTags(r, tags)).map((request) => ({
     action: request.action,
-    evaluation: evaluateAccess({ request, ...(resourcePolicy ? { resourcePolicy } : {}), resourceAccount: image.account }),
+    evaluation: evaluateAccess({
+      request,
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+      resourceAccount: image.account,
+      ...(registryPolicy ? { extraResourcePolicies: [registryPolicy] } : {}),
+    }),
   }));
+}
+
+/**
+ * The ECR user guide does not say whether a registry-policy Allow counts as the owner's half of a
+ * cross-account grant (registry-policy-view.ts): a verdict that rests on one is "cannot decide".
+ */
+function withCrossAccountRegistryRule(evaluation: Evaluation, registryPolicy: NamedDocument | undefined): Evaluation {
+  if (!registryPolicy || !evaluation.crossAccount || evaluation.decision !== 'allowed') return evaluation;
+  const resourceGrants = evaluation.deciding.filter((s) => s.kind === 'resource');
+  if (resourceGrants.length === 0 || resourceGrants.some((s) => s.policy !== registryPolicy.name)) return evaluation;
+  return {
+    ...evaluation,
+    decision: 'undecidable',
+    deciding: [],
+    undecidable: [
+      ...evaluation.undecidable,
+      ...resourceGrants.map((statement) => ({ statement, why: 'the ECR user guide does not say whether a registry-policy Allow is the owner\'s half of a cross-account grant' })),
+    ],
+  };
 }
 
 function toNamed(p: NamedPolicy): NamedDocument {
@@ -154,16 +223,21 @@ export function evaluateRolePull(
   image: EcrImage,
   policies: RolePolicies,
   resourcePolicy: PolicyDocument | undefined,
+  extra: PullExtras = {},
 ): ActionEvaluation[] {
-  return rolePullRequests(roleArn, roleAccount, image).map((request) => ({
+  const { registryPolicy } = extra;
+  const tags = resourceTagContext(extra.resourceTags, [resourcePolicy, registryPolicy?.policy, ...policies.identity.map((d) => d.policy), policies.boundary?.policy]);
+  return rolePullRequests(roleArn, roleAccount, image).map((r) => (r.action === 'ecr:GetAuthorizationToken' ? r : withTags(r, tags))).map((request) => ({
     action: request.action,
-    evaluation: evaluateAccess({
+    evaluation: withCrossAccountRegistryRule(evaluateAccess({
       request,
       // A repository policy cannot grant GetAuthorizationToken (DOMAIN.md §1): only identity policies count for it.
       ...(resourcePolicy && request.action !== 'ecr:GetAuthorizationToken' ? { resourcePolicy } : {}),
       resourceAccount: request.action === 'ecr:GetAuthorizationToken' ? roleAccount : image.account,
       identityPolicies: policies.identity,
       ...(policies.boundary ? { permissionsBoundary: policies.boundary } : {}),
-    }),
+      // A registry policy cannot grant GetAuthorizationToken either: it is not a repository action.
+      ...(registryPolicy && request.action !== 'ecr:GetAuthorizationToken' ? { extraResourcePolicies: [registryPolicy] } : {}),
+    }), registryPolicy),
   }));
 }

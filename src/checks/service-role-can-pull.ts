@@ -9,6 +9,7 @@ import { evaluateRolePull, repositoryPolicyDocument, rolePolicies } from './pull
 import { parseArn } from '../model/arn.js';
 import { awsPrincipals, readablePolicy, statementName } from './policy-statements.js';
 import type { RepositoryFacts } from '../model/facts.js';
+import { judgeWithRegistry, resourceTagsOf, viewRegistryPolicy } from './registry-policy-view.js';
 
 function repositoryPolicyPrincipals(repo: RepositoryFacts): string[] | undefined {
   const policy = readablePolicy(repo);
@@ -96,8 +97,17 @@ export function judgeRolePull(id: 'service-role-can-pull' | 'build-role-can-pull
     if (unreadable.length > 0) return unreadable;
 
     const resourcePolicy = repo.policy.state === 'present' ? repositoryPolicyDocument(repo) : undefined;
-    const evaluations = evaluateRolePull(roleArn, roleAccount, ref, rolePolicies(role), resourcePolicy);
+    const policies = rolePolicies(role);
+    const judged = judgeWithRegistry(viewRegistryPolicy(ctx.facts, ref), (registryPolicy) => evaluateRolePull(roleArn, roleAccount, ref, policies, resourcePolicy, { ...(registryPolicy ? { registryPolicy } : {}), ...resourceTagsOf(repo) }));
+    const { evaluations } = judged;
+    const note = judged.note ? ` ${judged.note}` : '';
     Object.assign(evidence, evaluationEvidence(evaluations));
+    // Same account: an unread registry policy leaves no verdict (error). Across accounts the
+    // owner's registry is never readable from here: the verdict stands, said as a warning, not a pass.
+    const registryUnread = judged.unread;
+    if (registryUnread && !crossAccount) {
+      return [r.error(`${unreadableMessage(registryUnread.what, registryUnread)}; under registry policy scope V2 it can deny or allow the pull of ${roleArn}, so there is no verdict without it.`, { evidence })];
+    }
     const identityFix = {
       target: 'role-policy' as const,
       account: roleAccount,
@@ -128,13 +138,16 @@ export function judgeRolePull(id: 'service-role-can-pull' | 'build-role-can-pull
 
     switch (worstOutcome(evaluations)) {
       case 'allowed':
+        if (registryUnread) {
+          return [r.warn(`The identity policy and the repository policy allow ${roleArn} to pull from ${ref.repository}, but ${registryUnread.what} could not be read (${registryUnread.reason}); under scope V2 a Deny there would block the pull. Ask the owner of account ${ref.account} to check it.`, { evidence })];
+        }
         // SCPs (and RCPs) cannot be read from a member account: say so, never claim them (DOMAIN.md §6).
-        return [r.pass(`The service role ${roleArn} may pull from ${ref.repository}${crossAccount ? ' (identity policy and repository policy both allow it)' : ''} (your organization's service and resource control policies cannot be read from this account and are not checked).`, { evidence })];
+        return [r.pass(`The service role ${roleArn} may pull from ${ref.repository}${crossAccount ? ' (identity policy and repository policy both allow it)' : ''}: allowed by ${decidingStatements(evaluations, 'allowed').map((s) => `statement ${statementName(s)} of ${s.kind === 'identity' ? s.policy : `the ${s.policy}`}`).join(', ')} (your organization's service and resource control policies cannot be read from this account and are not checked).${note}`, { evidence })];
       case 'undecidable':
         return [r.warn(`Cannot decide whether ${roleArn} may pull from ${ref.repository}: it depends on ${undecidableReason(evaluations)}.`, { evidence })];
       case 'explicit-deny': {
         const denies = decidingStatements(evaluations, 'explicit-deny');
-        const by = denies.map((s) => `statement ${statementName(s)} of ${s.kind === 'resource' ? `the repository policy of ${ref.repository}` : s.policy}`).join(', ');
+        const by = denies.map((s) => `statement ${statementName(s)} of ${s.kind !== 'resource' ? s.policy : s.policy === 'repository policy' ? `the repository policy of ${ref.repository}` : `the ${s.policy}`}`).join(', ');
         // The Deny lives in the repository policy (owner's account) or in the role's own policies.
         const inRepository = denies.some((s) => s.kind === 'resource');
         return [r.fail(`The service role ${roleArn} may not pull from ${ref.repository}: denied explicitly by ${by}; a Deny beats any Allow.`, {

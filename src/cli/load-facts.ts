@@ -54,6 +54,7 @@ export async function readLive(target: Target, common: CommonOptions, progress: 
       const sdkSource = await describeCredentialSource(clients);
       if (sdkSource) verbose(`credentials resolved by the SDK from ${sdkSource}`);
       if (facts.caller.state === 'present') verbose(`caller ${facts.caller.value.arn} (account ${facts.caller.value.account})`);
+      for (const b of facts.builds) if (b.note) verbose(b.note);
       verbose(`read ${countReads(facts)} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     }
     return facts;

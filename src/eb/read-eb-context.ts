@@ -90,18 +90,25 @@ export async function readEbContextDetailed(opts: ReadEbContextOptions): Promise
   const branchKey = branch ?? EB_DEFAULT_BRANCH_KEY;
   const config = parseEbConfig(localText, globalText, branchKey, { local: shown(localPath), global: shown(globalPath) });
 
-  // Profile: --profile, then AWS_EB_PROFILE, then config.yml (as our design asks). The EB CLI
-  // itself differs: ebcli/core/hooks.py `set_profile` takes the config profile when there is no
-  // flag, and ebcli/lib/aws.py `_get_botocore_session` sets it as a session instance variable,
-  // which botocore ranks above AWS_EB_PROFILE; the variable only counts when config.yml has no
-  // profile. We say so in a note when the two disagree.
+  // Profile, as the EB CLI applies it (DOMAIN.md §2, from ebcli core/hooks.py `set_profile`,
+  // lib/aws.py `_get_botocore_session`, operations/commonops.py): --profile > config.yml
+  // `profile` (branch entry, then global; parseEbConfig) > the AWS_ACCESS_KEY_ID /
+  // AWS_SECRET_ACCESS_KEY pair > AWS_EB_PROFILE > [default] > container or instance role.
+  // AWS_PROFILE and AWS_DEFAULT_PROFILE are never read by the EB CLI.
   const envProfile = nonEmpty(opts.env['AWS_EB_PROFILE']);
   const flagProfile = nonEmpty(opts.profileFlag);
-  const [profile, profileSource] = pick([flagProfile, 'flag'], [envProfile, 'env'], [config.profile, 'config']);
-  if (flagProfile === undefined && envProfile !== undefined && config.profile !== undefined && envProfile !== config.profile) {
-    notes.push(
-      `using profile ${envProfile} from AWS_EB_PROFILE, but eb deploy itself would use profile ${config.profile} from .elasticbeanstalk/config.yml`,
-    );
+  const keyPair = nonEmpty(opts.env['AWS_ACCESS_KEY_ID']) !== undefined && nonEmpty(opts.env['AWS_SECRET_ACCESS_KEY']) !== undefined;
+  const [profile, profileSource] = pick([flagProfile, 'flag'], [config.profile, 'config'], [keyPair ? undefined : envProfile, 'env']);
+  if (flagProfile === undefined && envProfile !== undefined && profileSource !== 'env') {
+    const used = profileSource === 'config' ? `profile ${config.profile} from .elasticbeanstalk/config.yml` : 'the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY pair';
+    notes.push(`AWS_EB_PROFILE=${envProfile} is set, but eb deploy uses ${used}, which comes first; ecr-doctor does the same`);
+  }
+  const awsProfile = nonEmpty(opts.env['AWS_PROFILE']) ?? nonEmpty(opts.env['AWS_DEFAULT_PROFILE']);
+  if (flagProfile === undefined && awsProfile !== undefined && awsProfile !== profile) {
+    const ebUses = profile !== undefined ? `profile ${profile}` : keyPair ? 'the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY pair' : 'the [default] profile (or the container or instance role)';
+    // The SDK ecr-doctor runs on reads AWS_PROFILE itself; with a profile chosen here it is overridden.
+    const ours = profile !== undefined ? `ecr-doctor uses profile ${profile} too` : 'ecr-doctor\'s AWS SDK reads AWS_PROFILE, so it may act as another identity than eb deploy: pass --profile to choose';
+    notes.push(`AWS_PROFILE=${awsProfile} is set, but eb deploy ignores it and uses ${ebUses}; ${ours}`);
   }
   // Region: --region, then default_region (branch, then global), then AWS_DEFAULT_REGION, as in
   // the EB CLI (ebcli/core/hooks.py `set_region`; botocore reads AWS_DEFAULT_REGION only when
@@ -112,6 +119,14 @@ export async function readEbContextDetailed(opts: ReadEbContextOptions): Promise
     [config.region, 'config'],
     [nonEmpty(opts.env['AWS_DEFAULT_REGION']), 'env'],
   );
+  const awsRegion = nonEmpty(opts.env['AWS_REGION']);
+  if (awsRegion !== undefined && awsRegion !== region && opts.regionFlag === undefined) {
+    notes.push(
+      region !== undefined
+        ? `AWS_REGION=${awsRegion} is set, but eb deploy never reads it and uses region ${region}; ecr-doctor uses ${region} too`
+        : `AWS_REGION=${awsRegion} is set, but eb deploy never reads it (it reads AWS_DEFAULT_REGION or the profile's region); ecr-doctor's SDK uses AWS_REGION: pass --region to choose`,
+    );
+  }
 
   const context: EbContext = { projectRoot, buildspecPath, hasSettings: buildspec.hasSettings };
   if (config.applicationName !== undefined) context.applicationName = config.applicationName;

@@ -6,6 +6,7 @@ import type { EcrImage } from '../checks/pull-access.js';
 import { evaluateCodebuildPull, evaluateRolePull, PolicyTextError, repositoryPolicyDocument, rolePolicies } from '../checks/pull-access.js';
 import type { PullSubject } from '../checks/subjects.js';
 import { derivePullSubjects } from '../checks/subjects.js';
+import { pullExtrasForPlanning } from '../checks/registry-policy-view.js';
 import { parseArn, roleNameOf } from '../model/arn.js';
 import type { Facts } from '../model/facts.js';
 import type { PolicyDocument } from '../policy/index.js';
@@ -73,11 +74,11 @@ function planCodebuildPull(facts: Facts, s: PullSubject, ref: EcrImage, policy: 
     w.notes.push(`${s.label}: a cross-account image cannot be pulled in CODEBUILD mode; no policy fixes that (see the pull-mode result).`);
     return;
   }
-  const pulls = evaluateCodebuildPull(s, ref, policy);
+  const pulls = evaluateCodebuildPull(s, ref, policy, pullExtrasForPlanning(facts, ref));
   const outcome = worstOutcome(pulls);
   if (outcome === 'explicit-deny') {
-    const denies = decidingStatements(pulls, 'explicit-deny').map((d) => `statement ${statementName(d)}`).join(', ');
-    w.notes.push(`${s.label}: ${denies} of the repository policy of ${ref.repository} denies the pull; fix never edits statements it did not write: change or remove it yourself.`);
+    const denies = decidingStatements(pulls, 'explicit-deny').map((d) => `statement ${statementName(d)} of ${d.policy === 'repository policy' ? `the repository policy of ${ref.repository}` : `the ${d.policy}`}`).join(', ');
+    w.notes.push(`${s.label}: ${denies} denies the pull; fix never edits statements it did not write: change or remove it yourself.`);
   }
   if (outcome !== 'implicit-deny' && !(outcome === 'undecidable' && s.kind === 'image')) return;
   const arn = sourceArnForScope(s, scope);
@@ -114,10 +115,10 @@ function planRolePull(facts: Facts, s: PullSubject, ref: EcrImage, policy: Polic
     return;
   }
   const roleAccount = parseArn(roleArn)?.account ?? ref.account;
-  const evaluations = evaluateRolePull(roleArn, roleAccount, ref, rolePolicies(role), policy);
+  const evaluations = evaluateRolePull(roleArn, roleAccount, ref, rolePolicies(role), policy, pullExtrasForPlanning(facts, ref));
   const outcome = worstOutcome(evaluations);
   if (outcome === 'explicit-deny') {
-    const denies = decidingStatements(evaluations, 'explicit-deny').map((d) => `statement ${statementName(d)} of ${d.kind === 'resource' ? `the repository policy of ${ref.repository}` : d.policy}`).join(', ');
+    const denies = decidingStatements(evaluations, 'explicit-deny').map((d) => `statement ${statementName(d)} of ${d.kind !== 'resource' ? d.policy : d.policy === 'repository policy' ? `the repository policy of ${ref.repository}` : `the ${d.policy}`}`).join(', ');
     w.notes.push(`${s.label}: ${denies} denies ${roleArn} the pull; fix never edits statements it did not write: change or remove it yourself.`);
   }
   if (outcome !== 'implicit-deny') return;

@@ -161,6 +161,8 @@ export interface RepositoryFacts {
   images: Record<string, Fact<ImageInfo>>;
   /** Some existing tags, for "did you mean" on a missing tag. */
   knownTags?: Fact<string[]>;
+  /** The repository's resource tags (ListTagsForResource), for aws:ResourceTag/… conditions. */
+  tags?: Fact<Record<string, string>>;
 }
 
 export interface NamedPolicy {
@@ -218,6 +220,8 @@ export interface BuildFacts {
   build: Fact<BuildInfo>;
   /** What the build ran (its source's buildspec, overrides included). */
   buildspec?: Fact<BuildspecFacts>;
+  /** How the build was chosen (--last-failed), for --verbose. */
+  note?: string;
 }
 
 /** The eb-deploy context read from buildspec.yml and .elasticbeanstalk/config.yml. */
@@ -319,6 +323,8 @@ export interface Facts {
   projectNames?: Fact<string[]>;
   /** The VPCs of VPC-configured builds that pull from ECR inside the build, keyed by VPC id. */
   networks?: Record<string, NetworkFacts>;
+  /** The registries the images live in, keyed by registryKey(registryId, region). */
+  registries?: Record<string, RegistryFacts>;
 }
 
 export interface FleetInfo {
@@ -360,4 +366,24 @@ export interface SecretFacts {
   kmsKey?: Fact<KmsKeyInfo>;
   /** GetKeyPolicy (policy name "default"), read for a customer managed key. */
   keyPolicy?: Fact<{ text: string }>;
+}
+
+export type RegistryPolicyScope = 'V1' | 'V2';
+
+/**
+ * One private registry (an account in a region): what ECR decides there above the repository.
+ * GetAccountSetting and GetRegistryPolicy take no registryId, so another account's registry is
+ * always unreadable from here (ECR API Reference, GetAccountSetting / GetRegistryPolicy).
+ */
+export interface RegistryFacts {
+  registryId: string;
+  region: string;
+  /** GetAccountSetting(name=REGISTRY_POLICY_SCOPE). */
+  policyScope: Fact<{ scope: RegistryPolicyScope }>;
+  /** GetRegistryPolicy; absent = the registry has no policy (RegistryPolicyNotFoundException). */
+  policy: Fact<{ text: string }>;
+}
+
+export function registryKey(registryId: string, region: string): string {
+  return `${registryId}/${region}`;
 }

@@ -41,6 +41,9 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'DeleteRolePolicyCommand', action: 'iam:DeleteRolePolicy', use: 'fix', why: 'restore of a backup that recorded no inline role policy before' },
   { command: 'DescribeRouteTablesCommand', action: 'ec2:DescribeRouteTables', use: 'doctor', why: "the routes of a VPC project's subnets (NAT to ECR)" },
   { command: 'DescribeVpcEndpointsCommand', action: 'ec2:DescribeVpcEndpoints', use: 'doctor', why: "a VPC project's ECR and S3 endpoints and their policies" },
+  { command: 'GetAccountSettingCommand', action: 'ecr:GetAccountSetting', use: 'doctor', why: 'the registry policy scope (V1 or V2: whether the registry policy applies to pulls)' },
+  { command: 'GetRegistryPolicyCommand', action: 'ecr:GetRegistryPolicy', use: 'doctor', why: 'the registry policy (under V2 it can deny or allow a pull)' },
+  { command: 'ListTagsForResourceCommand', action: 'ecr:ListTagsForResource', use: 'doctor', why: 'repository tags, for aws:ResourceTag/… conditions' },
 ];
 
 /** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */

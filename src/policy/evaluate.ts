@@ -38,6 +38,12 @@ export interface EvaluationInput {
   resourceAccount?: string;
   identityPolicies?: NamedDocument[];
   permissionsBoundary?: NamedDocument;
+  /**
+   * Further resource-side policies that bind the request with the same force as `resourcePolicy`:
+   * their Denies deny and their Allows grant, and each statement is named by its own policy (an
+   * ECR registry policy under scope V2, say). The caller decides whether one applies.
+   */
+  extraResourcePolicies?: NamedDocument[];
 }
 
 export type Decision = 'allowed' | 'implicit-deny' | 'explicit-deny' | 'undecidable';
@@ -66,7 +72,7 @@ export interface Evaluation {
   request: { principal: string; action: string; resource: string };
   crossAccount: boolean;
   /** Which policies were given. */
-  inputs: { resourcePolicyName: string; resourcePolicy?: string; identityPolicies: string[]; boundary?: string };
+  inputs: { resourcePolicyName: string; resourcePolicy?: string; identityPolicies: string[]; boundary?: string; extraResourcePolicies?: string[] };
 }
 
 export const DEFAULT_RESOURCE_POLICY_NAME = 'repository policy';
@@ -107,7 +113,10 @@ export function evaluateAccess(input: EvaluationInput): Evaluation {
       return { ref, status };
     });
 
-  const rp = input.resourcePolicy ? run(input.resourcePolicy, rpName, 'resource') : [];
+  const rp = [
+    ...(input.resourcePolicy ? run(input.resourcePolicy, rpName, 'resource') : []),
+    ...(input.extraResourcePolicies ?? []).flatMap((d) => run(d.policy, d.name, 'resource')),
+  ];
   const ids = isRole ? (input.identityPolicies ?? []).flatMap((d) => run(d.policy, d.name, 'identity')) : [];
   const pb = isRole && input.permissionsBoundary ? run(input.permissionsBoundary.policy, input.permissionsBoundary.name, 'boundary') : [];
   const hasBoundary = isRole && input.permissionsBoundary !== undefined;
@@ -193,6 +202,7 @@ export function evaluateAccess(input: EvaluationInput): Evaluation {
   const inputs: Evaluation['inputs'] = { resourcePolicyName: rpName, identityPolicies: isRole ? (input.identityPolicies ?? []).map((d) => d.name) : [] };
   if (input.resourcePolicy) inputs.resourcePolicy = rpName;
   if (isRole && input.permissionsBoundary) inputs.boundary = input.permissionsBoundary.name;
+  if (input.extraResourcePolicies?.length) inputs.extraResourcePolicies = input.extraResourcePolicies.map((d) => d.name);
 
   return {
     decision,

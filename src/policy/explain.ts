@@ -79,6 +79,7 @@ export function explainParts(e: Evaluation): ExplanationParts {
       : `There is no ${rpName}, so nothing there allows ${principal} to perform ${action}.`;
     if (!isRole) {
       lines.push(hasRp ? rpLine : `There is no ${rpName}, so nothing allows ${principal} to perform ${action}.`);
+      for (const extra of e.inputs.extraResourcePolicies ?? []) lines.push(`No statement of the ${extra} allows ${principal} to perform ${action}.`);
     } else {
       if (e.parts.identity !== 'allowed') {
         lines.push(

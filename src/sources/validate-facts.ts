@@ -132,6 +132,7 @@ const repository = object({
   policy: fact(object({ text: str })),
   images: recordOf(fact(object({ digest: str, tags: strings, status: optional(str), sizeInBytes: optional(num), manifestMediaType: optional(str), platforms: optional(fact(arrayOf(imagePlatform))) }))),
   knownTags: optional(fact(strings)),
+  tags: optional(fact(recordOf(str))),
 });
 
 const role = object({
@@ -191,6 +192,13 @@ const routeTable = object({ id: str, main: bool, routes: arrayOf(object({ destin
 const vpcEndpoint = object({ id: str, serviceName: str, type: str, state: optional(str), privateDnsEnabled: optional(bool), routeTableIds: strings, subnetIds: strings, policy: optional(str) });
 const network = object({ vpcId: str, region: str, subnetRouteTables: recordOf(fact(routeTable)), endpoints: fact(arrayOf(vpcEndpoint)) });
 
+const registry = object({
+  registryId: str,
+  region: str,
+  policyScope: fact(object({ scope: oneOf('V1', 'V2') })),
+  policy: fact(object({ text: str })),
+});
+
 const facts = object({
   schemaVersion: (v, path) => {
     if (v !== 1) fail(path, 'must be 1 (this ecr-doctor reads snapshot schema version 1)');
@@ -198,7 +206,7 @@ const facts = object({
   region: str,
   caller: fact(object({ account: str, arn: str, partition: str })),
   projects: arrayOf(object({ requested: str, project: fact(projectInfo), buildspec: optional(buildspecFacts) })),
-  builds: arrayOf(object({ requested: str, build: fact(build), buildspec: optional(buildspecFacts) })),
+  builds: arrayOf(object({ requested: str, build: fact(build), buildspec: optional(buildspecFacts), note: optional(str) })),
   buildspec: optional(buildspecFacts),
   eb: optional(eb),
   images: arrayOf(str),
@@ -208,6 +216,7 @@ const facts = object({
   secrets: optional(recordOf(secret)),
   projectNames: optional(fact(strings)),
   networks: optional(recordOf(network)),
+  registries: optional(recordOf(registry)),
 });
 
 /** Throws FactsShapeError naming the first path at fault. */

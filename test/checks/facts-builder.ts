@@ -1,5 +1,6 @@
 import type { Fact } from '../../src/model/fact.js';
-import type { Facts, ProjectInfo, RepositoryFacts, RoleFacts } from '../../src/model/facts.js';
+import type { Facts, ProjectInfo, RegistryFacts, RepositoryFacts, RoleFacts } from '../../src/model/facts.js';
+import { registryKey } from '../../src/model/facts.js';
 
 export const ACCOUNT = '111122223333';
 export const OTHER = '444455556666';
@@ -70,8 +71,30 @@ export function project(overrides: Partial<ProjectInfo> = {}): ProjectInfo {
   return { name: PROJECT, arn: PROJECT_ARN, image: IMAGE, serviceRole: ROLE_ARN, ...overrides };
 }
 
-export function facts(opts: { project?: ProjectInfo | null; repositories?: RepositoryFacts[]; roles?: RoleFacts[]; extra?: Partial<Facts> } = {}): Facts {
+/**
+ * A registry as the doctor reads it: scope V2 (the default for new registries) and no policy by
+ * default. Another account's registry cannot be read from the caller's account (ecr-registry.ts).
+ */
+export function registry(opts: { account?: string; region?: string; policy?: string | Fact<{ text: string }>; scope?: 'V1' | 'V2' | Fact<{ scope: 'V1' | 'V2' }> } = {}): RegistryFacts {
+  const account = opts.account ?? ACCOUNT;
+  if (account !== ACCOUNT && opts.policy === undefined) {
+    const fact: Fact<never> = { state: 'unreadable', reason: `cannot read from this account: the registry belongs to account ${account}` };
+    return { registryId: account, region: opts.region ?? REGION, policyScope: fact, policy: fact };
+  }
+  const scope = opts.scope ?? 'V2';
+  return {
+    registryId: account,
+    region: opts.region ?? REGION,
+    policyScope: typeof scope === 'string' ? { state: 'present', value: { scope } } : scope,
+    policy: opts.policy === undefined ? { state: 'absent' } : typeof opts.policy === 'string' ? { state: 'present', value: { text: opts.policy } } : opts.policy,
+  };
+}
+
+export function facts(opts: { project?: ProjectInfo | null; repositories?: RepositoryFacts[]; roles?: RoleFacts[]; registries?: RegistryFacts[]; extra?: Partial<Facts> } = {}): Facts {
   const p = opts.project === undefined ? project() : opts.project;
+  const repositories = opts.repositories ?? [repository()];
+  // One registry per repository's account and region unless the test says otherwise.
+  const registries = opts.registries ?? [...new Map(repositories.map((r) => [registryKey(r.registryId, r.region), registry({ account: r.registryId, region: r.region })])).values()];
   return {
     schemaVersion: 1,
     region: REGION,
@@ -79,8 +102,9 @@ export function facts(opts: { project?: ProjectInfo | null; repositories?: Repos
     projects: p ? [{ requested: p.name, project: { state: 'present', value: p } }] : [],
     builds: [],
     images: [],
-    repositories: Object.fromEntries((opts.repositories ?? [repository()]).map((r) => [r.arn, r])),
+    repositories: Object.fromEntries(repositories.map((r) => [r.arn, r])),
     roles: Object.fromEntries((opts.roles ?? []).map((r) => [r.arn, r])),
+    registries: Object.fromEntries(registries.map((r) => [registryKey(r.registryId, r.region), r])),
     ...opts.extra,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serviceRoleCanPull } from '../../src/checks/service-role-can-pull.js';
-import { ACCOUNT, facts, OTHER, policy, project, repository, role, ROLE_ARN, rolePullPolicy } from './facts-builder.js';
+import { ACCOUNT, facts, OTHER, policy, project, registry, repository, role, ROLE_ARN, rolePullPolicy } from './facts-builder.js';
 import { runCheck } from './run-check.js';
 
 const sr = project({ imagePullCredentialsType: 'SERVICE_ROLE' });
@@ -75,8 +75,21 @@ describe('service-role-can-pull', () => {
       project: { ...sr, image: crossImage },
       roles: [role({ inline: { pull: rolePullPolicy(crossRepoArn) } })],
       repositories: [repository({ account: OTHER, policy: policy(accountGrant) })],
+      // The owner's registry read by the owner (a snapshot from account OTHER merged in): no registry policy.
+      registries: [registry({ account: OTHER, policy: { state: 'absent' } })],
     });
     expect(r?.status).toBe('pass');
+  });
+
+  it('across accounts: warns instead of passing when the owner\'s registry policy cannot be read from here', () => {
+    const accountGrant = { ...roleGrantInRepo, Principal: { AWS: ACCOUNT } };
+    const [r] = run({
+      project: { ...sr, image: crossImage },
+      roles: [role({ inline: { pull: rolePullPolicy(crossRepoArn) } })],
+      repositories: [repository({ account: OTHER, policy: policy(accountGrant) })],
+    });
+    expect(r?.status).toBe('warn');
+    expect(r?.message).toContain(`the registry policy of account ${OTHER} (us-east-1) could not be read (cannot read from this account`);
   });
 
   it('reports an unreadable inline policy as an error naming the permission', () => {

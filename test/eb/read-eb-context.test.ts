@@ -112,15 +112,39 @@ describe('readEbContext on the fixtures', () => {
 });
 
 describe('profile and region precedence', () => {
-  it('profile: flag, then AWS_EB_PROFILE, then config; notes where eb deploy differs', async () => {
+  it('profile as the EB CLI applies it: flag, then config.yml, then the key pair, then AWS_EB_PROFILE; notes where eb deploy differs', async () => {
     const dir = await project('good');
     const viaFlag = await readEbContextDetailed({ cwd: dir, profileFlag: 'flag-p', env: { AWS_EB_PROFILE: 'env-p' } });
     expect([viaFlag?.context.profile, viaFlag?.profileSource, viaFlag?.notes]).toEqual(['flag-p', 'flag', []]);
-    const viaEnv = await readEbContextDetailed({ cwd: dir, env: { AWS_EB_PROFILE: 'env-p' } });
-    expect([viaEnv?.context.profile, viaEnv?.profileSource]).toEqual(['env-p', 'env']);
-    expect(viaEnv?.notes).toEqual([expect.stringContaining('eb deploy itself would use profile eb-cli')]);
+    // config.yml's profile beats AWS_EB_PROFILE (DOMAIN.md §2, corrected).
+    const configWins = await readEbContextDetailed({ cwd: dir, env: { AWS_EB_PROFILE: 'env-p' } });
+    expect([configWins?.context.profile, configWins?.profileSource]).toEqual(['eb-cli', 'config']);
+    expect(configWins?.notes).toEqual(['AWS_EB_PROFILE=env-p is set, but eb deploy uses profile eb-cli from .elasticbeanstalk/config.yml, which comes first; ecr-doctor does the same']);
     const blank = await readEbContextDetailed({ cwd: dir, profileFlag: '', env: { AWS_EB_PROFILE: ' ' } });
     expect([blank?.context.profile, blank?.profileSource]).toEqual(['eb-cli', 'config']);
+
+    const bare = await makeTree({ 'buildspec.yml': 'version: 0.2\neb_codebuild_settings:\n  Image: x\n' });
+    cleanups.push(bare.cleanup);
+    const viaEnv = await readEbContextDetailed({ cwd: bare.dir, env: { AWS_EB_PROFILE: 'env-p' } });
+    expect([viaEnv?.context.profile, viaEnv?.profileSource, viaEnv?.notes]).toEqual(['env-p', 'env', []]);
+    // The key pair beats AWS_EB_PROFILE when config.yml names no profile.
+    const keys = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-secret' };
+    const viaKeys = await readEbContextDetailed({ cwd: bare.dir, env: { ...keys, AWS_EB_PROFILE: 'env-p' } });
+    expect(viaKeys?.context).not.toHaveProperty('profile');
+    expect(viaKeys?.notes).toEqual(['AWS_EB_PROFILE=env-p is set, but eb deploy uses the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY pair, which comes first; ecr-doctor does the same']);
+    expect(JSON.stringify(viaKeys)).not.toContain('not-a-secret');
+  });
+
+  it('AWS_PROFILE is never read by the EB CLI: a note says which identity eb deploy uses and what ecr-doctor does', async () => {
+    const dir = await project('good');
+    const withConfig = await readEbContextDetailed({ cwd: dir, env: { AWS_PROFILE: 'dev' } });
+    expect(withConfig?.context.profile).toBe('eb-cli');
+    expect(withConfig?.notes).toEqual(['AWS_PROFILE=dev is set, but eb deploy ignores it and uses profile eb-cli; ecr-doctor uses profile eb-cli too']);
+    const bare = await makeTree({ 'buildspec.yml': 'version: 0.2\neb_codebuild_settings:\n  Image: x\n' });
+    cleanups.push(bare.cleanup);
+    const none = await readEbContextDetailed({ cwd: bare.dir, env: { AWS_PROFILE: 'dev' } });
+    expect(none?.notes).toEqual([expect.stringMatching(/^AWS_PROFILE=dev is set, but eb deploy ignores it and uses the \[default\] profile .*pass --profile to choose$/)]);
+    expect((await readEbContextDetailed({ cwd: bare.dir, profileFlag: 'x', env: { AWS_PROFILE: 'dev' } }))?.notes).toEqual([]);
   });
 
   it('region: flag, then config, then AWS_DEFAULT_REGION; AWS_REGION is left to the SDK', async () => {
@@ -135,6 +159,8 @@ describe('profile and region precedence', () => {
     const none = await readEbContextDetailed({ cwd: bare.dir, env: { AWS_REGION: 'eu-north-1' } });
     expect(none?.context).not.toHaveProperty('region');
     expect(none?.regionSource).toBeUndefined();
+    expect(none?.notes).toEqual([expect.stringContaining('AWS_REGION=eu-north-1 is set, but eb deploy never reads it')]);
+    expect((await readEbContextDetailed({ cwd: withConfig, env }))?.notes).toEqual(['AWS_REGION=eu-north-1 is set, but eb deploy never reads it and uses region us-east-1; ecr-doctor uses us-east-1 too']);
   });
 });
 

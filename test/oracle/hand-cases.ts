@@ -107,6 +107,13 @@ const svc: HandCase[] = [
   hc('service: a single-valued operator on a multi-valued key fails', { rp: P(allowCb({ Condition: { StringEquals: { 'aws:TagKeys': 'team' } } })), ctx: { 'aws:TagKeys': ['team'] } }, 'implicit-deny'),
   hc('service: values of one key are OR-ed, keys AND-ed', { rp: P(allowCb({ Condition: { StringEquals: { 'aws:SourceAccount': [B, A], 'aws:SourceArn': [PROJECT_MINE, PROJECT_EB] } } })), ctx: EB_CTX }, 'allowed'),
   hc('service: Deny with ArnNotLike on a pattern that is not a six-part ARN', { rp: P(allowCb(), { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { ArnNotLike: { 'aws:SourceArn': 'arn:aws:codebuild:*' } } }), ctx: { 'aws:SourceArn': PROJECT_MINE } }, 'explicit-deny', 'arn-negated-operator-invalid-arn'),
+  // Repository tags (ListTagsForResource) decide ResourceTag conditions (issue 11 item 5): the
+  // doctor passes every tag, and null for a key the policy asks about that the repository lacks.
+  hc('service: aws:ResourceTag/team matches the repository tag', { rp: P(allowCb({ Condition: { StringEquals: { 'aws:ResourceTag/team': 'platform' } } })), ctx: { 'aws:ResourceTag/team': 'platform' } }, 'allowed'),
+  hc('service: aws:ResourceTag/team has another value', { rp: P(allowCb({ Condition: { StringEquals: { 'aws:ResourceTag/team': 'platform' } } })), ctx: { 'aws:ResourceTag/team': 'data' } }, 'implicit-deny'),
+  hc('service: aws:ResourceTag/team absent from the repository', { rp: P(allowCb({ Condition: { StringEquals: { 'aws:ResourceTag/team': 'platform' } } })), ctx: { 'aws:ResourceTag/owner': 'x' } }, 'implicit-deny'),
+  hc('service: Deny unless ecr:ResourceTag/env is prod, on a prod repository', { rp: P(allowCb(), { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { StringNotEquals: { 'ecr:ResourceTag/env': 'prod' } } }), ctx: { 'ecr:ResourceTag/env': 'prod' } }, 'allowed'),
+  hc('service: Deny unless ecr:ResourceTag/env is prod, on a dev repository', { rp: P(allowCb(), { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { StringNotEquals: { 'ecr:ResourceTag/env': 'prod' } } }), ctx: { 'ecr:ResourceTag/env': 'dev' } }, 'explicit-deny'),
 ];
 
 const sameAccount: HandCase[] = [

@@ -67,8 +67,38 @@ function describe(headers: IncomingHttpHeaders, body: Buffer): ProxiedRequest {
   return seen;
 }
 
+/**
+ * An answer the proxy gives itself instead of moto, for what moto cannot show (an operation it
+ * lacks, AWS's AccessDeniedException, an ARCHIVED image). Tests that use one name the API
+ * reference page the body follows. ECR speaks AWS JSON 1.1: an error is `{"__type", "message"}`
+ * with HTTP 400.
+ */
+export interface ProxyAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface RegistryProxyOptions {
+  /** Called for every request with its JSON body (or undefined); an answer is served instead of moto's. */
+  answer?(seen: ProxiedRequest, body: Record<string, unknown> | undefined): ProxyAnswer | undefined;
+}
+
+/** An AWS JSON 1.1 error answer. */
+export function awsJsonError(type: string, message: string): ProxyAnswer {
+  return { status: 400, body: { __type: type, message } };
+}
+
+function parseJson(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(body.toString('utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts the routing proxy on 127.0.0.1 (a free port) in front of `upstream` (moto's endpoint). */
-export async function startRegistryProxy(upstream: string): Promise<RegistryProxy> {
+export async function startRegistryProxy(upstream: string, options: RegistryProxyOptions = {}): Promise<RegistryProxy> {
   const target = new URL(upstream);
   const requests: ProxiedRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -83,6 +113,19 @@ export async function startRegistryProxy(upstream: string): Promise<RegistryProx
         seen.routedTo = seen.registryId;
       }
       requests.push(seen);
+      const answered = options.answer?.(seen, parseJson(body));
+      if (answered) {
+        const text = JSON.stringify(answered.body);
+        const errorType = (answered.body as { __type?: unknown } | null)?.__type;
+        res.writeHead(answered.status, {
+          'content-type': 'application/x-amz-json-1.1',
+          'content-length': Buffer.byteLength(text),
+          'x-amzn-requestid': '00000000-0000-0000-0000-000000000000',
+          ...(typeof errorType === 'string' ? { 'x-amzn-errortype': errorType } : {}),
+        });
+        res.end(text);
+        return;
+      }
       const out = httpRequest(
         { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers },
         (upstreamRes) => {

@@ -62,7 +62,7 @@ function safeMessage(e: unknown): string {
  * That is a proxy, a captive portal or a wrong --endpoint-url answering, not AWS. A 403 is left
  * out: proxies and emulators send denials that way, and those are denials (unreadableFrom).
  */
-function isNotAwsResponse(e: unknown): boolean {
+export function isNotAwsResponse(e: unknown): boolean {
   const status = httpStatus(e);
   if (status === undefined || status === 403) return false;
   const name = errorName(e);

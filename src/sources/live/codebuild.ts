@@ -151,9 +151,52 @@ export async function readBuilds(client: CodeBuildClient, requested: readonly st
 const FAILED = new Set(['FAILED', 'FAULT', 'TIMED_OUT']);
 const PAGES = 5; // 5 × 100 ids: enough to find the newest failure without walking a whole history
 
+/** At most this many matching build ids are read for the eb path (BatchGetBuilds in 100s). */
+export const MAX_EB_CANDIDATES = 300;
+
+function newestFailed(builds: readonly Build[]): Build | undefined {
+  let best: Build | undefined;
+  for (const b of builds) {
+    if (!FAILED.has(b.buildStatus ?? '')) continue;
+    if (!best || (b.startTime?.getTime() ?? 0) > (best.startTime?.getTime() ?? 0)) best = b;
+  }
+  return best;
+}
+
 /**
- * The newest failed build among the ids a listing yields (newest first), looked up 100 at a time.
- * `matches` narrows the ids (for eb deploy: the Elastic-Beanstalk-<app>- prefix).
+ * The eb path: ListBuilds sorts by build id, not by time (API model: "ascending/descending order
+ * by build ID", pages of 100; DOMAIN.md §2), so the first failed match in listing order is not
+ * the newest. Collect the matching ids across pages (bounded), read them, and take the newest
+ * startTime among the failed ones.
+ */
+async function findNewestFailedAcrossPages(client: CodeBuildClient, matches: (id: string) => boolean, requested: string): Promise<BuildFacts> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  let more = false;
+  do {
+    const out = await client.send(new ListBuildsCommand({ sortOrder: 'DESCENDING', ...(nextToken ? { nextToken } : {}) }));
+    pages++;
+    ids.push(...(out.ids ?? []).filter(matches));
+    nextToken = out.nextToken;
+    more = !!nextToken && (pages >= PAGES || ids.length >= MAX_EB_CANDIDATES);
+  } while (nextToken && pages < PAGES && ids.length < MAX_EB_CANDIDATES);
+  const candidates = ids.slice(0, MAX_EB_CANDIDATES);
+  const read = await Promise.all(chunks(candidates, BATCH).map((batch) => client.send(new BatchGetBuildsCommand({ ids: batch }))));
+  const builds = read.flatMap((out) => out.builds ?? []);
+  const best = newestFailed(builds);
+  const failedCount = builds.filter((b) => FAILED.has(b.buildStatus ?? '')).length;
+  const bound = more ? ` (stopped at ${pages} pages / ${MAX_EB_CANDIDATES} matching ids: older builds were not read)` : '';
+  const note = best
+    ? `--last-failed: ${best.id} started ${best.startTime?.toISOString() ?? 'at an unknown time'}, the newest startTime of ${failedCount} failed among ${candidates.length} matching build ids in ${pages} ListBuilds page${pages === 1 ? '' : 's'}${bound}`
+    : `--last-failed: no failed build among ${candidates.length} matching build ids in ${pages} ListBuilds page${pages === 1 ? '' : 's'}${bound}`;
+  return { requested, build: best ? present(toBuildInfo(best)) : absent(), note };
+}
+
+/**
+ * The newest failed build. For a project, ListBuildsForProject lists newest first, so the first
+ * failed build wins, looked up 100 at a time. `matches` (for eb deploy: the
+ * Elastic-Beanstalk-<app>- prefix) searches ListBuilds, which is not in time order.
  */
 export async function findLastFailedBuild(
   client: CodeBuildClient,
@@ -163,6 +206,7 @@ export async function findLastFailedBuild(
   const permission = list.project ? 'codebuild:ListBuildsForProject' : 'codebuild:ListBuilds';
   let nextToken: string | undefined;
   try {
+    if (!list.project && list.matches) return await findNewestFailedAcrossPages(client, list.matches, requested);
     for (let page = 0; page < PAGES; page++) {
       const out = list.project
         ? await client.send(new ListBuildsForProjectCommand({ projectName: list.project, sortOrder: 'DESCENDING', ...(nextToken ? { nextToken } : {}) }))

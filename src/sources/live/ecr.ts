@@ -1,5 +1,5 @@
 import type { ECRClient, ImageIdentifier } from '@aws-sdk/client-ecr';
-import { DescribeImagesCommand, DescribeRepositoriesCommand, GetRepositoryPolicyCommand, ListImagesCommand } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, GetRepositoryPolicyCommand, ListImagesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
 import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
 import type { ImageInfo, RepositoryFacts } from '../../model/facts.js';
@@ -52,7 +52,10 @@ async function readImage(client: ECRClient, req: RepositoryRequest, reference: s
   // The manifest read goes out with DescribeImages, not after it: same round trip.
   const platformsRead = req.platforms ? readImagePlatforms(client, req, reference, downloads) : undefined;
   platformsRead?.catch(() => undefined);
-  const described = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)] })).then(
+  // ECR API Reference, DescribeImagesFilter.imageStatus: "If not specified, only images with
+  // ACTIVE status are returned", so an archived tag would read as missing. ANY includes
+  // ARCHIVED and ACTIVATING (being restored).
+  const described = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)], filter: { imageStatus: 'ANY' } })).then(
     (out) => ({ ok: true as const, out }),
     (error: unknown) => ({ ok: false as const, error }),
   );
@@ -85,14 +88,27 @@ async function readKnownTags(client: ECRClient, req: RepositoryRequest): Promise
   }
 }
 
+/** The repository's resource tags, which decide aws:ResourceTag/… and ecr:ResourceTag/… conditions. */
+async function readResourceTags(client: ECRClient, req: RepositoryRequest): Promise<Fact<Record<string, string>>> {
+  try {
+    const out = await client.send(new ListTagsForResourceCommand({ resourceArn: req.arn }));
+    return present(Object.fromEntries((out.tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])));
+  } catch (e) {
+    // ListTagsForResource takes only the ARN; a "not found" for a repository that exists (moto
+    // across accounts) says nothing about its tags: unreadable, so tag conditions stay undecided.
+    return unreadableFrom(e, 'ecr:ListTagsForResource');
+  }
+}
+
 /**
  * Everything about one repository, its reads issued together. The tag listing (for "did you
  * mean") is read only when an image is missing, so the common path stays one round trip.
  */
 export async function readRepository(client: ECRClient, req: RepositoryRequest, downloads: ECRClient = client): Promise<RepositoryFacts> {
-  const [repository, policy, ...images] = await Promise.all([
+  const [repository, policy, tags, ...images] = await Promise.all([
     readRepositoryItself(client, req),
     readRepositoryPolicy(client, req.registryId, req.name),
+    readResourceTags(client, req),
     ...req.references.map((ref) => readImage(client, req, ref, downloads)),
   ]);
   const imageFacts = Object.fromEntries(req.references.map((ref, i) => [ref, images[i]!]));
@@ -106,5 +122,6 @@ export async function readRepository(client: ECRClient, req: RepositoryRequest, 
     policy: repository.state === 'absent' ? absent() : policy,
     images: imageFacts,
     ...(missing ? { knownTags: await readKnownTags(client, req) } : {}),
+    ...(repository.state === 'absent' ? {} : { tags }),
   };
 }

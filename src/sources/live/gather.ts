@@ -5,6 +5,7 @@ import { parseArn } from '../../model/arn.js';
 import { IncompleteError } from '../../model/errors.js';
 import { absent, present, unreadable } from '../../model/fact.js';
 import type { BuildFacts, CallerIdentity, Facts, RoleFacts } from '../../model/facts.js';
+import { registryKey } from '../../model/facts.js';
 import type { Target } from '../../model/target.js';
 import { asFatal, errorName, unreadableFrom } from './aws-errors.js';
 import type { AwsClients } from './clients.js';
@@ -13,6 +14,7 @@ import { secretLocation } from '../../checks/secret-access.js';
 import type { SecretRequest } from './secrets.js';
 import type { RepositoryRequest } from './ecr.js';
 import { readRepository } from './ecr.js';
+import { readRegistry } from './ecr-registry.js';
 import type { ManagedPolicyCache } from './iam.js';
 import { readRole } from './iam.js';
 import { mapLimited } from './limit.js';
@@ -98,7 +100,10 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
     networks.set(vpc.vpcId, req);
   }
   const cache: ManagedPolicyCache = new Map();
-  const [repoFacts, roleFacts, fleetFacts, secretFacts, networkFacts] = await Promise.all([
+  // Each registry an image lives in, read once, in the same wave as its repositories.
+  const registries = new Map([...repos.values()].map((r) => [registryKey(r.registryId, r.region), { registryId: r.registryId, region: r.region }]));
+  const callerAccount = callerRead.then((c) => c.account);
+  const [repoFacts, roleFacts, fleetFacts, secretFacts, networkFacts, registryFacts] = await Promise.all([
     mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req, clients.ecrQuickIn(req.region))),
     mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
       const account = parseArn(arn)?.account;
@@ -118,12 +123,14 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
     networks.size === 0
       ? Promise.resolve([])
       : import('./ec2.js').then(({ readNetwork }) => mapLimited([...networks.values()], CONCURRENCY, async (req) => readNetwork(await clients.ec2In(req.region), req))),
+    mapLimited([...registries.values()], CONCURRENCY, (req) => readRegistry(clients.ecrIn(req.region), req, callerAccount)),
   ]);
   for (const r of repoFacts) facts.repositories[r.arn] = r;
   for (const r of roleFacts) facts.roles[r.arn] = r;
   if (fleetFacts.length) facts.fleets = Object.fromEntries(fleetFacts.map((f) => [f.arn, f]));
   if (secretFacts.length) facts.secrets = Object.fromEntries(secretFacts);
   if (networkFacts.length > 0) facts.networks = Object.fromEntries(networkFacts.map((n) => [n.vpcId, n]));
+  if (registryFacts.length > 0) facts.registries = Object.fromEntries(registryFacts.map((r) => [registryKey(r.registryId, r.region), r]));
 }
 
 /**
