@@ -6,6 +6,7 @@ import { buildReport } from '../report/build-report.js';
 import type { Format } from '../report/index.js';
 import { renderReport } from '../report/index.js';
 import { formatSummary } from '../report/text.js';
+import { annotateResults } from '../sources/iac/annotate-results.js';
 import { loadFacts } from './load-facts.js';
 import type { CommonOptions, TargetOptions } from './options.js';
 import { loadPaint, makeProgress, writeOut, writeReportFile } from './output.js';
@@ -29,7 +30,7 @@ export function checkedNothing(results: readonly Result[]): boolean {
 export async function runDoctor(o: DoctorOptions): Promise<number> {
   const progress = makeProgress(!o.quiet && !!o.verbose);
   const { facts, target, source } = await loadFacts(o, o, progress);
-  const results = withRunFlags(runChecks(facts), facts.region, o);
+  const results = annotateResults(withRunFlags(runChecks(facts), facts.region, o), facts);
   // Keyed on the results, not on how the target was found: a run that examined no pull must not
   // pass (issue 14: a buildspec without eb_codebuild_settings "passed" with 0 checks).
   if (checkedNothing(results)) {

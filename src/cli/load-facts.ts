@@ -5,15 +5,17 @@ import { CredentialsError } from '../sources/live/aws-errors.js';
 import type { AwsChoice } from './aws-choice.js';
 import { chooseAws, explainCredentialsFailure } from './aws-choice.js';
 import type { CommonOptions, TargetOptions } from './options.js';
-import { hasExplicitTarget } from './options.js';
+import { hasExplicitTarget, hasIacTarget } from './options.js';
 import { writeErr } from './output.js';
 import { resolveTarget } from './resolve-target.js';
 
 export interface LoadedFacts {
   facts: Facts;
   target: Target;
-  source: 'live' | 'snapshot';
+  source: ReportSource;
 }
+
+export type ReportSource = 'live' | 'snapshot' | 'terraform-plan' | 'terraform' | 'cloudformation';
 
 /** The AWS options after flags, the target, the eb config and the environment: flags win. */
 export function awsOptionsFor(common: CommonOptions, target: Target): AwsChoice['options'] {
@@ -30,6 +32,7 @@ export async function loadFacts(opts: TargetOptions, common: CommonOptions, prog
     const facts = await readSnapshot(opts.snapshot);
     return { facts, target: targetOfSnapshot(facts, opts.snapshot), source: 'snapshot' };
   }
+  if (hasIacTarget(opts) || opts.terraform) return loadIacFacts(opts, common, progress);
   const target = await resolveTarget(opts, common, process.cwd(), process.env);
   return { facts: await readLive(target, common, progress), target, source: 'live' };
 }
@@ -82,4 +85,33 @@ function targetOfSnapshot(facts: Facts, file: string): Target {
     ...(facts.eb ? { eb: facts.eb } : {}),
     foundBy: `snapshot ${file}`,
   };
+}
+
+/** Facts from infrastructure code, before deploy (issue 13): no AWS call, no SDK loaded. */
+async function loadIacFacts(opts: TargetOptions, common: CommonOptions, progress: (line: string) => void): Promise<LoadedFacts> {
+  if (opts.snapshot || hasExplicitTarget(opts) || opts.lastFailed) {
+    throw new UsageError('--terraform-plan and --cloudformation read infrastructure code; they cannot be combined with --snapshot, --project, --build, --image, --buildspec or --last-failed');
+  }
+  if (opts.terraformPlan && opts.cloudformation) throw new UsageError('give one of --terraform-plan and --cloudformation per run');
+  if (!opts.terraformPlan && !opts.cloudformation) {
+    throw new UsageError('--terraform DIR without a plan is not supported yet', 'run terraform plan -out=tfplan && terraform show -json tfplan > plan.json, then pass --terraform-plan plan.json --terraform DIR');
+  }
+  const { readIacFacts } = await import('../sources/iac/read-iac.js');
+  const read = await readIacFacts({
+    ...(opts.terraformPlan ? { terraformPlan: opts.terraformPlan } : {}),
+    ...(opts.terraform ? { terraformDir: opts.terraform } : {}),
+    ...(opts.cloudformation ? { cloudformation: opts.cloudformation } : {}),
+    parameters: opts.parameter ?? [],
+    ...(common.region ? { region: common.region } : {}),
+  });
+  if (common.verbose) for (const note of read.model.notes) progress(`ecr-doctor: ${note}`);
+  const target: Target = {
+    projects: read.facts.projects.map((p) => p.requested),
+    allProjects: false,
+    builds: [],
+    lastFailed: false,
+    images: [],
+    foundBy: read.description,
+  };
+  return { facts: read.facts, target, source: read.model.source };
 }

@@ -10,7 +10,11 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--buildspec <path>', 'buildspec.yml with eb_codebuild_settings, the eb deploy path (default with no target: buildspec.yml in this folder or the EB project above it)')
     .option('--image <uri>', 'an image URI, without a project (repeatable)', collect)
     .option('--build <id>', 'a build: <project>:<uuid> or a build ARN (repeatable; an ARN also names the region)', collect)
-    .option('--last-failed', 'start from the newest failed build of --project or of eb deploy');
+    .option('--last-failed', 'start from the newest failed build of --project or of eb deploy')
+    .option('--terraform-plan <file>', 'diagnose before deploy: the JSON of a Terraform plan (terraform show -json tfplan)')
+    .option('--terraform <dir>', 'the folder of the plan\'s .tf files, for file:line (default: the plan file\'s folder)')
+    .option('--cloudformation <path>', 'diagnose before deploy: a CloudFormation template (JSON or YAML) or a cdk.out folder')
+    .option('--parameter <key=value>', 'a template parameter value (repeatable), e.g. AWS::AccountId=111122223333', collect);
 }
 
 /** Per command, what --quiet leaves out. */
@@ -71,5 +75,9 @@ export function targetsOf(o: Record<string, unknown>, command: TargetOptions['co
     build: (o.build as string[]) ?? [],
     lastFailed: !!o.lastFailed,
     ...(typeof o.snapshot === 'string' ? { snapshot: o.snapshot } : {}),
+    ...(typeof o.terraformPlan === 'string' ? { terraformPlan: o.terraformPlan } : {}),
+    ...(typeof o.terraform === 'string' ? { terraform: o.terraform } : {}),
+    ...(typeof o.cloudformation === 'string' ? { cloudformation: o.cloudformation } : {}),
+    ...(Array.isArray(o.parameter) ? { parameter: o.parameter as string[] } : {}),
   };
 }

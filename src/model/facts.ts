@@ -319,6 +319,10 @@ export interface Facts {
   projectNames?: Fact<string[]>;
   /** The VPCs of VPC-configured builds that pull from ECR inside the build, keyed by VPC id. */
   networks?: Record<string, NetworkFacts>;
+  /** Where each resource (keyed by ARN) was read from, for facts from infrastructure code (issue 13). */
+  locations?: Record<string, FactLocation>;
+  /** Facts from code deployed to an account the code does not name: the placeholder id used for it. */
+  unknownAccount?: string;
 }
 
 export interface FleetInfo {
@@ -360,4 +364,14 @@ export interface SecretFacts {
   kmsKey?: Fact<KmsKeyInfo>;
   /** GetKeyPolicy (policy name "default"), read for a customer managed key. */
   keyPolicy?: Fact<{ text: string }>;
+}
+
+export type FactSource = 'terraform-plan' | 'terraform' | 'cloudformation' | 'live';
+
+/** A resource's origin: the Terraform address or template logical id, and its file and line when known. */
+export interface FactLocation {
+  source: FactSource;
+  address?: string;
+  file?: string;
+  line?: number;
 }

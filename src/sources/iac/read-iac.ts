@@ -1,0 +1,41 @@
+import type { Facts } from '../../model/facts.js';
+import { assembleFacts } from './assemble-facts.js';
+import type { IacModel } from './model.js';
+import { findRepositoryRoot, relativeToRoot } from './repository-root.js';
+
+export interface IacTarget {
+  terraformPlan?: string;
+  terraformDir?: string;
+  cloudformation?: string;
+  parameters: string[];
+  region?: string;
+}
+
+export interface IacFacts {
+  facts: Facts;
+  model: IacModel;
+  description: string;
+}
+
+/** Facts from infrastructure code; each parser is loaded only on its own path. */
+export async function readIacFacts(t: IacTarget): Promise<IacFacts> {
+  let model: IacModel;
+  let description: string;
+  if (t.terraformPlan) {
+    const { readTerraformPlan } = await import('../terraform/plan.js');
+    model = await readTerraformPlan(t.terraformPlan, t.terraformDir ? { sourceDir: t.terraformDir } : {});
+    description = `Terraform plan ${t.terraformPlan}`;
+  } else {
+    const { readCloudFormation } = await import('../cloudformation/template.js');
+    model = await readCloudFormation(t.cloudformation ?? '', t.parameters);
+    description = `CloudFormation ${t.cloudformation}`;
+  }
+  model.notes = [...new Set(model.notes)];
+  const input = t.terraformPlan ?? t.cloudformation ?? '.';
+  const root = findRepositoryRoot(input);
+  for (const item of [...model.projects, ...model.repositories, ...model.roles]) {
+    if (item.location.file) item.location.file = relativeToRoot(item.location.file, root);
+  }
+  for (const repo of model.repositories) if (repo.policyLocation?.file) repo.policyLocation.file = relativeToRoot(repo.policyLocation.file, root);
+  return { facts: assembleFacts(model, t.region ? { region: t.region } : {}), model, description };
+}

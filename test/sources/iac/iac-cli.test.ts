@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../../cli/spawn.js';
+
+const plan = (name: string) => join(REPO_ROOT, 'fixtures', 'terraform', name, 'plan.json');
+
+describe('doctor --terraform-plan (built CLI)', () => {
+  it('fails the seed without a repository policy, printing file:line of the repository block', async () => {
+    const r = await runCli(['doctor', '--terraform-plan', plan('seed-no-policy')], { cwd: REPO_ROOT });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL  codebuild-principal-can-pull  codebuild.amazonaws.com may not pull from seed-app');
+    expect(r.stdout).toContain('at fixtures/terraform/seed-no-policy/main.tf:7 (aws_ecr_repository.build)');
+  });
+
+  it('passes the seed with the fragment (exit 0)', async () => {
+    const r = await runCli(['doctor', '--terraform-plan', plan('seed-granted')], { cwd: REPO_ROOT });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PASS  codebuild-principal-can-pull');
+  });
+
+  it('JSON results carry evidence.source and the location', async () => {
+    const r = await runCli(['doctor', '--terraform-plan', plan('seed-no-policy'), '--format', 'json'], { cwd: REPO_ROOT });
+    const report = JSON.parse(r.stdout) as { target: { source: string }; results: { check: string; evidence?: Record<string, unknown> }[] };
+    expect(report.target.source).toBe('terraform-plan');
+    const pull = report.results.find((x) => x.check === 'codebuild-principal-can-pull');
+    expect(pull?.evidence).toMatchObject({ source: 'terraform-plan', file: 'fixtures/terraform/seed-no-policy/main.tf', line: 7, location: { address: 'aws_ecr_repository.build' } });
+  });
+
+  it('bad input is a usage error (exit 2), one line plus a hint', async () => {
+    const r = await runCli(['doctor', '--terraform-plan', join(REPO_ROOT, 'package.json')], { cwd: REPO_ROOT });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*no format_version\nhint: /);
+    const both = await runCli(['doctor', '--terraform-plan', plan('seed-granted'), '--project', 'x'], { cwd: REPO_ROOT });
+    expect(both.code).toBe(2);
+  });
+});
