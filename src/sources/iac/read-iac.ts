@@ -27,7 +27,7 @@ export async function readIacFacts(t: IacTarget): Promise<IacFacts> {
     description = `Terraform plan ${t.terraformPlan}`;
   } else {
     const { readCloudFormation } = await import('../cloudformation/template.js');
-    model = await readCloudFormation(t.cloudformation ?? '', t.parameters);
+    model = await readCloudFormation(t.cloudformation ?? '', { parameters: t.parameters, ...(t.region ? { region: t.region } : {}) });
     description = `CloudFormation ${t.cloudformation}`;
   }
   model.notes = [...new Set(model.notes)];

@@ -33,4 +33,17 @@ describe('doctor --terraform-plan (built CLI)', () => {
     const both = await runCli(['doctor', '--terraform-plan', plan('seed-granted'), '--project', 'x'], { cwd: REPO_ROOT });
     expect(both.code).toBe(2);
   });
+
+  it('doctor --cloudformation: the same verdicts from hand-written templates', async () => {
+    const cfn = (f: string) => join(REPO_ROOT, 'fixtures', 'cloudformation', f);
+    const failing = await runCli(['doctor', '--cloudformation', cfn('seed-no-policy.yaml')], { cwd: REPO_ROOT });
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain('at fixtures/cloudformation/seed-no-policy.yaml:8 (BuildRepo)');
+    expect(failing.stdout).toContain('codebuild.amazonaws.com may not pull from seed-app');
+    const passing = await runCli(['doctor', '--cloudformation', cfn('seed-granted.yaml')], { cwd: REPO_ROOT });
+    expect(passing.code).toBe(0);
+    const bad = await runCli(['doctor', '--cloudformation', cfn('seed-granted.yaml'), '--parameter', 'AWS::AccountId=12'], { cwd: REPO_ROOT });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: invalid --parameter AWS::AccountId=12/);
+  });
 });
