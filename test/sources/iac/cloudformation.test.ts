@@ -61,6 +61,26 @@ describe('CloudFormation source: the seed story', () => {
   });
 });
 
+describe('CDK: cloud assemblies synthesized by scripts/synth-cdk-fixtures.mjs', () => {
+  const cdk = (name: string) => join(REPO_ROOT, 'fixtures', 'cdk', `${name}.out`);
+  it('the seed without a repository policy fails, pointing at the repository in the stack template', async () => {
+    const facts = assembleFacts(await readCloudFormation(cdk('seed-no-policy'), { parameters: [] }));
+    const results = annotateResults(runChecks(facts), facts);
+    const pull = results.find((r) => r.check === 'codebuild-principal-can-pull');
+    expect(pull?.status).toBe('fail');
+    expect(pull?.evidence).toMatchObject({ source: 'cloudformation', location: { address: expect.stringMatching(/^SeedStack\/BuildRepo/) } });
+    expect(String(pull?.evidence?.file)).toMatch(/seed-no-policy\.out\/SeedStack\.template\.json$/);
+    // CDK's Fn::Join/Fn::Select/Fn::Split image URI resolves to the repository of the same stack.
+    expect(facts.projects[0]?.project).toMatchObject({ state: 'present', value: { image: `${PLACEHOLDER_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/seed-app:latest`, imagePullCredentialsType: 'CODEBUILD' } });
+  });
+  it('the seed with the grant passes', async () => {
+    const facts = assembleFacts(await readCloudFormation(cdk('seed-granted'), { parameters: [] }));
+    const results = annotateResults(runChecks(facts), facts);
+    expect(statusOf(results, 'codebuild-principal-can-pull')).toBe('pass');
+    expect(results.filter((r) => r.status === 'fail' || r.status === 'error')).toEqual([]);
+  });
+});
+
 describe('CloudFormation intrinsic functions', () => {
   const template = {
     Parameters: { Env: { Type: 'String', Default: 'dev' }, Secret: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/app/x' }, NoDefault: { Type: 'String' } },
