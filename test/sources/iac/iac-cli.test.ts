@@ -46,4 +46,10 @@ describe('doctor --terraform-plan (built CLI)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: invalid --parameter AWS::AccountId=12/);
   });
+
+  it('JUnit names the file and line in the failure message', async () => {
+    const r = await runCli(['doctor', '--terraform-plan', plan('seed-no-policy'), '--format', 'junit'], { cwd: REPO_ROOT });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/<failure message="codebuild\.amazonaws\.com may not pull[^"]*\(at fixtures\/terraform\/seed-no-policy\/main\.tf:7 \(aws_ecr_repository\.build\)\)"/);
+  });
 });
