@@ -32,7 +32,7 @@ export async function loadFacts(opts: TargetOptions, common: CommonOptions, prog
     const facts = await readSnapshot(opts.snapshot);
     return { facts, target: targetOfSnapshot(facts, opts.snapshot), source: 'snapshot' };
   }
-  if (hasIacTarget(opts) || opts.terraform) return loadIacFacts(opts, common, progress);
+  if (hasIacTarget(opts)) return loadIacFacts(opts, common, progress);
   const target = await resolveTarget(opts, common, process.cwd(), process.env);
   return { facts: await readLive(target, common, progress), target, source: 'live' };
 }
@@ -93,15 +93,15 @@ async function loadIacFacts(opts: TargetOptions, common: CommonOptions, progress
     throw new UsageError('--terraform-plan and --cloudformation read infrastructure code; they cannot be combined with --snapshot, --project, --build, --image, --buildspec or --last-failed');
   }
   if (opts.terraformPlan && opts.cloudformation) throw new UsageError('give one of --terraform-plan and --cloudformation per run');
-  if (!opts.terraformPlan && !opts.cloudformation) {
-    throw new UsageError('--terraform DIR without a plan is not supported yet', 'run terraform plan -out=tfplan && terraform show -json tfplan > plan.json, then pass --terraform-plan plan.json --terraform DIR');
-  }
+  if (opts.cloudformation && opts.terraform) throw new UsageError('--terraform and --cloudformation cannot be combined');
   const { readIacFacts } = await import('../sources/iac/read-iac.js');
   const read = await readIacFacts({
     ...(opts.terraformPlan ? { terraformPlan: opts.terraformPlan } : {}),
     ...(opts.terraform ? { terraformDir: opts.terraform } : {}),
     ...(opts.cloudformation ? { cloudformation: opts.cloudformation } : {}),
     parameters: opts.parameter ?? [],
+    vars: opts.var ?? [],
+    varFiles: opts.varFile ?? [],
     ...(common.region ? { region: common.region } : {}),
   });
   if (common.verbose) for (const note of read.model.notes) progress(`ecr-doctor: ${note}`);

@@ -12,9 +12,11 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--build <id>', 'a build: <project>:<uuid> or a build ARN (repeatable; an ARN also names the region)', collect)
     .option('--last-failed', 'start from the newest failed build of --project or of eb deploy')
     .option('--terraform-plan <file>', 'diagnose before deploy: the JSON of a Terraform plan (terraform show -json tfplan)')
-    .option('--terraform <dir>', 'the folder of the plan\'s .tf files, for file:line (default: the plan file\'s folder)')
+    .option('--terraform <dir>', 'diagnose before deploy: a folder of .tf files (with --terraform-plan: where its .tf files are, for file:line)')
     .option('--cloudformation <path>', 'diagnose before deploy: a CloudFormation template (JSON or YAML) or a cdk.out folder')
-    .option('--parameter <key=value>', 'a template parameter value (repeatable), e.g. AWS::AccountId=111122223333', collect);
+    .option('--parameter <key=value>', 'a template parameter value (repeatable), e.g. AWS::AccountId=111122223333', collect)
+    .option('--var <name=value>', 'a Terraform variable for --terraform DIR (repeatable)', collect)
+    .option('--var-file <file>', 'a .tfvars file for --terraform DIR (repeatable; terraform.tfvars and *.auto.tfvars are read too)', collect);
 }
 
 /** Per command, what --quiet leaves out. */
@@ -79,5 +81,7 @@ export function targetsOf(o: Record<string, unknown>, command: TargetOptions['co
     ...(typeof o.terraform === 'string' ? { terraform: o.terraform } : {}),
     ...(typeof o.cloudformation === 'string' ? { cloudformation: o.cloudformation } : {}),
     ...(Array.isArray(o.parameter) ? { parameter: o.parameter as string[] } : {}),
+    ...(Array.isArray(o.var) ? { var: o.var as string[] } : {}),
+    ...(Array.isArray(o.varFile) ? { varFile: o.varFile as string[] } : {}),
   };
 }

@@ -27,10 +27,12 @@ export interface TargetOptions {
   terraform?: string;
   cloudformation?: string;
   parameter?: string[];
+  var?: string[];
+  varFile?: string[];
 }
 
 export function hasIacTarget(o: TargetOptions): boolean {
-  return !!o.terraformPlan || !!o.cloudformation;
+  return !!o.terraformPlan || !!o.terraform || !!o.cloudformation;
 }
 
 // CodeBuild's own constraint on project names (CreateProject: 2-255 chars, [A-Za-z0-9][A-Za-z0-9\-_]{1,254}).

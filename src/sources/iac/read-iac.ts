@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Facts } from '../../model/facts.js';
 import { assembleFacts } from './assemble-facts.js';
 import type { IacModel } from './model.js';
@@ -8,6 +9,8 @@ export interface IacTarget {
   terraformDir?: string;
   cloudformation?: string;
   parameters: string[];
+  vars?: string[];
+  varFiles?: string[];
   region?: string;
 }
 
@@ -25,13 +28,17 @@ export async function readIacFacts(t: IacTarget): Promise<IacFacts> {
     const { readTerraformPlan } = await import('../terraform/plan.js');
     model = await readTerraformPlan(t.terraformPlan, t.terraformDir ? { sourceDir: t.terraformDir } : {});
     description = `Terraform plan ${t.terraformPlan}`;
+  } else if (t.terraformDir) {
+    const { readTerraformDir } = await import('../terraform/hcl-dir.js');
+    model = await readTerraformDir(t.terraformDir, { vars: t.vars ?? [], varFiles: t.varFiles ?? [] });
+    description = `Terraform ${t.terraformDir}`;
   } else {
     const { readCloudFormation } = await import('../cloudformation/template.js');
     model = await readCloudFormation(t.cloudformation ?? '', { parameters: t.parameters, ...(t.region ? { region: t.region } : {}) });
     description = `CloudFormation ${t.cloudformation}`;
   }
   model.notes = [...new Set(model.notes)];
-  const input = t.terraformPlan ?? t.cloudformation ?? '.';
+  const input = t.terraformPlan ?? t.cloudformation ?? (t.terraformDir ? join(t.terraformDir, 'main.tf') : '.');
   const root = findRepositoryRoot(input);
   for (const item of [...model.projects, ...model.repositories, ...model.roles]) {
     if (item.location.file) item.location.file = relativeToRoot(item.location.file, root);

@@ -58,16 +58,16 @@ function accountAndRegion(index: PlanIndex): { account?: string; region?: string
   return { ...(account ? { account } : {}), ...(region ? { region } : {}) };
 }
 
-export function modelFromPlan(plan: Record<string, unknown>, lines: SourceLines = new Map()): IacModel {
+export function modelFromPlan(plan: Record<string, unknown>, lines: SourceLines = new Map(), source: 'terraform-plan' | 'terraform' = 'terraform-plan'): IacModel {
   const index = indexPlan(plan);
   const { account, region } = accountAndRegion(index);
   const resolver = new PlanResolver(index, account, region ?? 'us-east-1');
   const locate = (i: PlanInstance): FactLocation => {
     const where = lines.get(configKey(i));
-    return { source: 'terraform-plan', address: i.address, ...(where ? { file: where.file, line: where.line } : {}) };
+    return { source, address: i.address, ...(where ? { file: where.file, line: where.line } : {}) };
   };
   const of = (type: string, mode: 'managed' | 'data' = 'managed') => index.instances.filter((i) => i.type === type && i.mode === mode);
-  const model: IacModel = { source: 'terraform-plan', ...(account ? { account } : {}), ...(region ? { region } : {}), projects: [], repositories: [], roles: [], policies: [], notes: resolver.notes };
+  const model: IacModel = { source, ...(account ? { account } : {}), ...(region ? { region } : {}), projects: [], repositories: [], roles: [], policies: [], notes: resolver.notes };
 
   const repoByName = new Map<string, IacRepository>();
   for (const r of of('aws_ecr_repository')) {
@@ -126,7 +126,10 @@ export function modelFromPlan(plan: Record<string, unknown>, lines: SourceLines 
       if (policyName.known && !policyName.value) continue; // the provider's empty block: no inline policies
       role.inlinePolicies.push(doc.known ? known({ name: policyName.known ? policyName.value : `inline-${k}`, document: doc.value }) : doc);
     }
-    const managed = resolver.stringsAt(r, ['managed_policy_arns']);
+    // managed_policy_arns is optional and computed: left out of the configuration, it is whatever the
+    // aws_iam_role_policy_attachment resources (read below) attach, not an unknown.
+    const managedConfigured = !r.config || 'managed_policy_arns' in r.config.expressions;
+    const managed = managedConfigured ? resolver.stringsAt(r, ['managed_policy_arns']) : known<string[]>([]);
     if (managed.known) role.attached.push(...managed.value.map((arn) => attachedFor(arn, policies, resolver, account)));
     else role.attached.push({ kind: 'unknown', reason: managed.reason });
     model.roles.push(role);

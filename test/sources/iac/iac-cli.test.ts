@@ -52,4 +52,16 @@ describe('doctor --terraform-plan (built CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/<failure message="codebuild\.amazonaws\.com may not pull[^"]*\(at fixtures\/terraform\/seed-no-policy\/main\.tf:7 \(aws_ecr_repository\.build\)\)"/);
   });
+
+  it('doctor --terraform DIR: the same verdicts from the .tf folder', async () => {
+    const dir = (name: string) => join(REPO_ROOT, 'fixtures', 'terraform', name);
+    const failing = await runCli(['doctor', '--terraform', dir('seed-no-policy')], { cwd: REPO_ROOT });
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain('at fixtures/terraform/seed-no-policy/main.tf:7 (aws_ecr_repository.build)');
+    expect(failing.stdout).toContain('codebuild.amazonaws.com may not pull from seed-app');
+    const passing = await runCli(['doctor', '--terraform', dir('seed-granted')], { cwd: REPO_ROOT });
+    expect(passing.code).toBe(0);
+    const both = await runCli(['doctor', '--terraform', dir('seed-granted'), '--cloudformation', 'x.yaml'], { cwd: REPO_ROOT });
+    expect(both.code).toBe(2);
+  });
 });
