@@ -30,6 +30,8 @@ export function assembleFacts(model: IacModel, options: AssembleOptions = {}): F
   if (!model.region && !options.region) model.notes.push('the code names no region: assumed us-east-1 (pass --region to choose)');
   const partition = partitionOfRegion(region);
   const locations: Record<string, FactLocation> = {};
+  // fix as code refers to the account the way the code does.
+  if (model.accountAddress) locations['account'] = { source: model.source, address: model.accountAddress };
   const repositories: Record<string, RepositoryFacts> = {};
   const repoArnByKey = new Map<string, { arn: string; name: string }>();
 

@@ -68,6 +68,8 @@ export interface IacModel {
   repositories: IacRepository[];
   roles: IacRole[];
   policies: IacManagedPolicy[];
+  /** The code's own expression for the account (a Terraform aws_caller_identity data source address). */
+  accountAddress?: string;
   /** Things noticed while reading that a reader of --verbose wants to know. */
   notes: string[];
 }

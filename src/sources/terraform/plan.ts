@@ -67,7 +67,8 @@ export function modelFromPlan(plan: Record<string, unknown>, lines: SourceLines 
     return { source, address: i.address, ...(where ? { file: where.file, line: where.line } : {}) };
   };
   const of = (type: string, mode: 'managed' | 'data' = 'managed') => index.instances.filter((i) => i.type === type && i.mode === mode);
-  const model: IacModel = { source, ...(account ? { account } : {}), ...(region ? { region } : {}), projects: [], repositories: [], roles: [], policies: [], notes: resolver.notes };
+  const caller = index.instances.find((i) => i.mode === 'data' && i.type === 'aws_caller_identity');
+  const model: IacModel = { source, ...(caller ? { accountAddress: caller.address } : {}), ...(account ? { account } : {}), ...(region ? { region } : {}), projects: [], repositories: [], roles: [], policies: [], notes: resolver.notes };
 
   const repoByName = new Map<string, IacRepository>();
   for (const r of of('aws_ecr_repository')) {
