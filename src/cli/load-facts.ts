@@ -33,6 +33,7 @@ export async function loadFacts(opts: TargetOptions, common: CommonOptions, prog
     return { facts, target: targetOfSnapshot(facts, opts.snapshot), source: 'snapshot' };
   }
   if (hasIacTarget(opts)) return loadIacFacts(opts, common, progress);
+  if (opts.live) throw new UsageError('--live goes with --terraform-plan, --terraform or --cloudformation (without them the doctor reads AWS anyway)');
   const target = await resolveTarget(opts, common, process.cwd(), process.env);
   return { facts: await readLive(target, common, progress), target, source: 'live' };
 }
@@ -95,7 +96,7 @@ async function loadIacFacts(opts: TargetOptions, common: CommonOptions, progress
   if (opts.terraformPlan && opts.cloudformation) throw new UsageError('give one of --terraform-plan and --cloudformation per run');
   if (opts.cloudformation && opts.terraform) throw new UsageError('--terraform and --cloudformation cannot be combined');
   const { readIacFacts } = await import('../sources/iac/read-iac.js');
-  const read = await readIacFacts({
+  const iacTarget = {
     ...(opts.terraformPlan ? { terraformPlan: opts.terraformPlan } : {}),
     ...(opts.terraform ? { terraformDir: opts.terraform } : {}),
     ...(opts.cloudformation ? { cloudformation: opts.cloudformation } : {}),
@@ -103,15 +104,34 @@ async function loadIacFacts(opts: TargetOptions, common: CommonOptions, progress
     vars: opts.var ?? [],
     varFiles: opts.varFile ?? [],
     ...(common.region ? { region: common.region } : {}),
-  });
-  if (common.verbose) for (const note of read.model.notes) progress(`ecr-doctor: ${note}`);
-  const target: Target = {
-    projects: read.facts.projects.map((p) => p.requested),
-    allProjects: false,
-    builds: [],
-    lastFailed: false,
-    images: [],
-    foundBy: read.description,
   };
+  const target: Target = { projects: [], allProjects: false, builds: [], lastFailed: false, images: [], foundBy: '' };
+  const read = opts.live ? await readIacWithLive(iacTarget, target, common, progress) : await readIacFacts(iacTarget);
+  if (common.verbose) for (const note of read.model.notes) progress(`ecr-doctor: ${note}`);
+  target.projects = read.facts.projects.map((p) => p.requested);
+  target.foundBy = read.description;
   return { facts: read.facts, target, source: read.model.source };
+}
+
+/** --live: the account from the credentials, then what the code does not define read from AWS. */
+async function readIacWithLive(iacTarget: Parameters<typeof import('../sources/iac/read-iac.js').readIacFacts>[0], target: Target, common: CommonOptions, progress: (line: string) => void) {
+  const choice = chooseAws(common, target);
+  const [{ createAwsClients }, { readCallerIdentity, mergeLiveFacts }, { readIacFacts }, { present }] = await Promise.all([
+    import('../sources/live/clients.js'),
+    import('../sources/live/iac-hybrid.js'),
+    import('../sources/iac/read-iac.js'),
+    import('../model/fact.js'),
+  ]);
+  try {
+    const clients = await createAwsClients(choice.options);
+    const caller = await readCallerIdentity(clients);
+    const read = await readIacFacts({ ...iacTarget, region: iacTarget.region ?? clients.region, liveAccount: caller.account });
+    read.facts.caller = present(caller);
+    for (const line of await mergeLiveFacts(clients, read.facts)) read.model.notes.push(line);
+    if (common.verbose) progress(`ecr-doctor: --live: caller ${caller.arn} (account ${caller.account}), region ${clients.region}`);
+    return read;
+  } catch (e) {
+    if (e instanceof CredentialsError) throw explainCredentialsFailure(e, e.message, choice);
+    throw e;
+  }
 }

@@ -16,6 +16,7 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--cloudformation <path>', 'diagnose before deploy: a CloudFormation template (JSON or YAML) or a cdk.out folder')
     .option('--parameter <key=value>', 'a template parameter value (repeatable), e.g. AWS::AccountId=111122223333', collect)
     .option('--var <name=value>', 'a Terraform variable for --terraform DIR (repeatable)', collect)
+    .option('--live', 'with --terraform-plan, --terraform or --cloudformation: read from AWS what the code refers to but does not define (the account, existing repositories and roles, pushed images)')
     .option('--var-file <file>', 'a .tfvars file for --terraform DIR (repeatable; terraform.tfvars and *.auto.tfvars are read too)', collect);
 }
 
@@ -83,5 +84,6 @@ export function targetsOf(o: Record<string, unknown>, command: TargetOptions['co
     ...(Array.isArray(o.parameter) ? { parameter: o.parameter as string[] } : {}),
     ...(Array.isArray(o.var) ? { var: o.var as string[] } : {}),
     ...(Array.isArray(o.varFile) ? { varFile: o.varFile as string[] } : {}),
+    ...(o.live === true ? { live: true } : {}),
   };
 }

@@ -29,6 +29,8 @@ export interface TargetOptions {
   parameter?: string[];
   var?: string[];
   varFile?: string[];
+  /** With infrastructure code: read from AWS what the code refers to but does not define. */
+  live?: boolean;
 }
 
 export function hasIacTarget(o: TargetOptions): boolean {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Facts } from '../../model/facts.js';
-import { assembleFacts } from './assemble-facts.js';
+import { assembleFacts, PLACEHOLDER_ACCOUNT } from './assemble-facts.js';
 import type { IacModel } from './model.js';
 import { findRepositoryRoot, relativeToRoot } from './repository-root.js';
 
@@ -12,6 +12,8 @@ export interface IacTarget {
   vars?: string[];
   varFiles?: string[];
   region?: string;
+  /** The account of the credentials (--live): used when the code does not name its own. */
+  liveAccount?: string;
 }
 
 export interface IacFacts {
@@ -37,6 +39,12 @@ export async function readIacFacts(t: IacTarget): Promise<IacFacts> {
     model = await readCloudFormation(t.cloudformation ?? '', { parameters: t.parameters, ...(t.region ? { region: t.region } : {}) });
     description = `CloudFormation ${t.cloudformation}`;
   }
+  if (t.liveAccount && !model.account) {
+    // The readers built every ARN of the unnamed account with the stand-in id: it is the credentials' account.
+    model = JSON.parse(JSON.stringify(model).split(PLACEHOLDER_ACCOUNT).join(t.liveAccount)) as IacModel;
+    model.account = t.liveAccount;
+  }
+  else if (t.liveAccount && model.account !== t.liveAccount) model.notes.push(`the code deploys to account ${model.account}; the credentials are for account ${t.liveAccount}`);
   model.notes = [...new Set(model.notes)];
   const input = t.terraformPlan ?? t.cloudformation ?? (t.terraformDir ? join(t.terraformDir, 'main.tf') : '.');
   const root = findRepositoryRoot(input);
