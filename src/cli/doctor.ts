@@ -30,7 +30,7 @@ export function checkedNothing(results: readonly Result[]): boolean {
 export async function runDoctor(o: DoctorOptions): Promise<number> {
   const progress = makeProgress(!o.quiet && !!o.verbose);
   const { facts, target, source } = await loadFacts(o, o, progress);
-  const results = annotateResults(withRunFlags(runChecks(facts), facts.region, o), facts);
+  const results = annotateResults(withRunFlags(runChecks(facts), facts.region, o), facts, { ...(iacFixCommand(o) ? { fixCommand: iacFixCommand(o)! } : {}) });
   // Keyed on the results, not on how the target was found: a run that examined no pull must not
   // pass (issue 14: a buildspec without eb_codebuild_settings "passed" with 0 checks).
   if (checkedNothing(results)) {
@@ -51,4 +51,13 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
     writeOut(text);
   }
   return decideExitCode(results, o.failOn);
+}
+
+/** The fix command for infrastructure code: the change printed against the code's names. */
+function iacFixCommand(o: DoctorOptions): string | undefined {
+  const q = (s: string) => (/^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+  if (o.cloudformation) return `ecr-doctor fix --cloudformation ${q(o.cloudformation)}${(o.parameter ?? []).map((p) => ` --parameter ${q(p)}`).join('')} --format cloudformation`;
+  if (o.terraformPlan) return `ecr-doctor fix --terraform-plan ${q(o.terraformPlan)}${o.terraform ? ` --terraform ${q(o.terraform)}` : ''} --format terraform`;
+  if (o.terraform) return `ecr-doctor fix --terraform ${q(o.terraform)}${(o.var ?? []).map((v) => ` --var ${q(v)}`).join('')}${(o.varFile ?? []).map((f) => ` --var-file ${q(f)}`).join('')} --format terraform`;
+  return undefined;
 }

@@ -34,12 +34,17 @@ function locationFor(r: Result, facts: Facts): FactLocation | undefined {
  * pass that a literal account id in a policy could turn (compared with the unnamed account)
  * becomes a warning, never a pass on a guess.
  */
-export function annotateResults(results: readonly Result[], facts: Facts): Result[] {
+export function annotateResults(results: readonly Result[], facts: Facts, options: { fixCommand?: string } = {}): Result[] {
   if (!facts.locations && !facts.unknownAccount) return [...results];
   const placeholder = facts.unknownAccount;
   const literalAccounts = placeholder ? literalAccountIds(facts, placeholder) : [];
   return results.map((r) => {
     let out: Result = r;
+    // The live fix command names a project that does not exist yet: fix the code instead.
+    if (out.fix?.command?.startsWith('ecr-doctor fix') && facts.locations) {
+      const { command: _live, ...rest } = out.fix;
+      out = { ...out, fix: options.fixCommand ? { ...rest, command: options.fixCommand } : rest };
+    }
     const where = locationFor(r, facts);
     if (where) {
       out = {

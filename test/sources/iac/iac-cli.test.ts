@@ -10,6 +10,8 @@ describe('doctor --terraform-plan (built CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAIL  codebuild-principal-can-pull  codebuild.amazonaws.com may not pull from seed-app');
     expect(r.stdout).toContain('at fixtures/terraform/seed-no-policy/main.tf:7 (aws_ecr_repository.build)');
+    // The project does not exist yet: the suggested fix is for the code, not a live project.
+    expect(r.stdout).toContain(`run: ecr-doctor fix --terraform-plan ${plan('seed-no-policy')} --format terraform`);
   });
 
   it('passes the seed with the fragment (exit 0)', async () => {
