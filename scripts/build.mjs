@@ -30,6 +30,9 @@ const result = await build({
   sourcesContent: false,
   // Which packages went into the bundle, for the notices file.
   metafile: true,
+  // The HCL parser (--terraform DIR only) reads its WASM file from its own package folder, so it
+  // cannot be bundled: it stays a runtime dependency, imported only on that path.
+  external: ['@cdktf/hcl2json'],
   define: { __ECR_DOCTOR_VERSION__: JSON.stringify(pkg.version), __ECR_DOCTOR_HOMEPAGE__: JSON.stringify(pkg.homepage) },
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __ecrDoctorRequire } from 'node:module'; const require = __ecrDoctorRequire(import.meta.url);" },

@@ -18,6 +18,8 @@ export const imageExists: Check = {
     const what = ref.digest ? `digest ${ref.digest}` : `tag ${ref.reference}`;
     const evidence: Record<string, unknown> = { repositoryArn: ref.repositoryArn, reference: ref.reference };
     if (!fact) return [r.error(`could not check the ${what} in ${ref.repository}: it was not looked up`, { evidence })];
+    // Infrastructure code cannot know the images pushed after it is applied: not checked, never a pass.
+    if (fact.state === 'unreadable' && fact.beforeDeploy) return [r.skip(`could not check the ${what} in ${ref.repository} before deploy: ${fact.reason}`, { evidence })];
     if (fact.state === 'unreadable') return [r.error(unreadableMessage(`the ${what} in ${ref.repository}`, fact), { evidence })];
     if (fact.state === 'absent') {
       const known = repo.knownTags?.state === 'present' ? repo.knownTags.value : [];

@@ -6,6 +6,7 @@ import { buildReport } from '../report/build-report.js';
 import type { Format } from '../report/index.js';
 import { renderReport } from '../report/index.js';
 import { formatSummary } from '../report/text.js';
+import { annotateResults } from '../sources/iac/annotate-results.js';
 import { loadFacts } from './load-facts.js';
 import type { CommonOptions, TargetOptions } from './options.js';
 import { loadPaint, makeProgress, writeOut, writeReportFile } from './output.js';
@@ -29,7 +30,7 @@ export function checkedNothing(results: readonly Result[]): boolean {
 export async function runDoctor(o: DoctorOptions): Promise<number> {
   const progress = makeProgress(!o.quiet && !!o.verbose);
   const { facts, target, source } = await loadFacts(o, o, progress);
-  const results = withRunFlags(runChecks(facts), facts.region, o);
+  const results = annotateResults(withRunFlags(runChecks(facts), facts.region, o), facts, { ...(iacFixCommand(o) ? { fixCommand: iacFixCommand(o)! } : {}) });
   // Keyed on the results, not on how the target was found: a run that examined no pull must not
   // pass (issue 14: a buildspec without eb_codebuild_settings "passed" with 0 checks).
   if (checkedNothing(results)) {
@@ -50,4 +51,13 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
     writeOut(text);
   }
   return decideExitCode(results, o.failOn);
+}
+
+/** The fix command for infrastructure code: the change printed against the code's names. */
+function iacFixCommand(o: DoctorOptions): string | undefined {
+  const q = (s: string) => (/^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+  if (o.cloudformation) return `ecr-doctor fix --cloudformation ${q(o.cloudformation)}${(o.parameter ?? []).map((p) => ` --parameter ${q(p)}`).join('')} --format cloudformation`;
+  if (o.terraformPlan) return `ecr-doctor fix --terraform-plan ${q(o.terraformPlan)}${o.terraform ? ` --terraform ${q(o.terraform)}` : ''} --format terraform`;
+  if (o.terraform) return `ecr-doctor fix --terraform ${q(o.terraform)}${(o.var ?? []).map((v) => ` --var ${q(v)}`).join('')}${(o.varFile ?? []).map((f) => ` --var-file ${q(f)}`).join('')} --format terraform`;
+  return undefined;
 }

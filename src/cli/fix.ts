@@ -18,6 +18,7 @@ import { buildReport } from '../report/build-report.js';
 import { renderText } from '../report/text.js';
 import { loadFacts, readLive, awsOptionsFor } from './load-facts.js';
 import type { CommonOptions, TargetOptions } from './options.js';
+import { hasIacTarget } from './options.js';
 import { loadPaint, makeProgress, writeErr, writeOut } from './output.js';
 import { resolveTarget } from './resolve-target.js';
 
@@ -94,7 +95,7 @@ function canPrompt(): boolean {
 }
 
 async function loadForFix(o: FixOptions, progress: (line: string) => void): Promise<{ facts: Facts; target: Target }> {
-  if (o.snapshot) {
+  if (o.snapshot || hasIacTarget(o)) {
     const loaded = await loadFacts(o, o, progress);
     checkScope(o.scope, loaded.target);
     return loaded;
@@ -121,19 +122,26 @@ async function checkBackup(backup: ReturnType<typeof fileBackup>): Promise<void>
  * re-read/backup/verify, then run doctor again.
  */
 export async function runFix(o: FixOptions): Promise<number> {
-  const progress = makeProgress(!o.quiet);
+  let progress = makeProgress(!o.quiet);
   const otherTool = OTHER_TOOL[o.format];
   if (otherTool && o.yes) {
     throw new UsageError(`--format ${o.format} prints the change for ${otherTool} to apply; it cannot be combined with --yes`, 'leave out --format to let fix apply the change itself');
   }
   if (o.yes && o.dryRun) throw new UsageError('--dry-run writes nothing and --yes writes without asking: give one of them', 'use --dry-run to print the change, or --yes to apply it');
   if (o.yes && o.snapshot) throw new UsageError('--snapshot plans from a recorded run and never writes; it cannot be combined with --yes', 'run fix against the live account (without --snapshot) to apply the change');
-  const dryRun = o.dryRun || !!o.snapshot || !!otherTool;
+  // Infrastructure code is changed by its owner: fix prints the change and writes nothing.
+  const dryRun = o.dryRun || !!o.snapshot || !!otherTool || hasIacTarget(o);
   if (otherTool && !o.dryRun && !o.snapshot) progress(`ecr-doctor: --format ${o.format} prints the change for ${otherTool} to apply; nothing is written (as with --dry-run).`);
   if (!dryRun && !o.yes && !canPrompt()) {
     throw new UsageError('fix writes to AWS and there is no terminal to ask', 'add --dry-run to print the change, or --yes to apply it');
   }
   const { facts, target } = await loadForFix(o, makeProgress(!o.quiet && !!o.verbose));
+  const placeholder = facts.unknownAccount;
+  if (placeholder) {
+    // Code that does not name its account: say so rather than print the stand-in id.
+    const say = progress;
+    progress = (line) => say(line.split(placeholder).join('<deploy account>'));
+  }
   const p = plan(facts, defaultScope(o, target));
   for (const note of p.notes) progress(`note: ${note}`);
   const refused = p.refused ?? [];
@@ -148,14 +156,19 @@ export async function runFix(o: FixOptions): Promise<number> {
   // At a terminal each change the user is asked about is shown in full below, once.
   const reviewing = !dryRun && !o.yes;
   for (const c of p.changes) {
-    const elsewhere = c.applicable ? '' : ` — in another account: its owner must apply this`;
+    const elsewhere = c.applicable || hasIacTarget(o) ? '' : ` — in another account: its owner must apply this`;
     // A dry run shows the statements added or replaced, as the prompt does; on stderr, so stdout stays the plan.
     if (dryRun) progress(`would ${reviewChange(c)}${elsewhere}`);
     else if (!(reviewing && c.applicable)) progress(`${describeChange(c)}${elsewhere}`);
   }
   if (dryRun) {
+    if (hasIacTarget(o) && (o.format === 'terraform' || o.format === 'cloudformation')) {
+      const { renderIacPlan } = await import('../fix/render-iac.js');
+      writeOut(renderIacPlan(p, facts, o.format));
+      return refused.length ? EXIT.incomplete : EXIT.ok;
+    }
     writeOut(renderPlan(p, o.format));
-    for (const line of applyHint(p, o.format, { canApply: !o.snapshot })) progress(line);
+    for (const line of applyHint(p, o.format, { canApply: !o.snapshot && !hasIacTarget(o) })) progress(line);
     return refused.length ? EXIT.incomplete : EXIT.ok;
   }
   const applicable = p.changes.filter((c) => c.applicable);

@@ -10,7 +10,14 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--buildspec <path>', 'buildspec.yml with eb_codebuild_settings, the eb deploy path (default with no target: buildspec.yml in this folder or the EB project above it)')
     .option('--image <uri>', 'an image URI, without a project (repeatable)', collect)
     .option('--build <id>', 'a build: <project>:<uuid> or a build ARN (repeatable; an ARN also names the region)', collect)
-    .option('--last-failed', 'start from the newest failed build of --project or of eb deploy');
+    .option('--last-failed', 'start from the newest failed build of --project or of eb deploy')
+    .option('--terraform-plan <file>', 'diagnose before deploy: the JSON of a Terraform plan (terraform show -json tfplan)')
+    .option('--terraform <dir>', 'diagnose before deploy: a folder of .tf files (with --terraform-plan: where its .tf files are, for file:line)')
+    .option('--cloudformation <path>', 'diagnose before deploy: a CloudFormation template (JSON or YAML) or a cdk.out folder')
+    .option('--parameter <key=value>', 'a template parameter value (repeatable), e.g. AWS::AccountId=111122223333', collect)
+    .option('--var <name=value>', 'a Terraform variable for --terraform DIR (repeatable)', collect)
+    .option('--live', 'with --terraform-plan, --terraform or --cloudformation: read from AWS what the code refers to but does not define (the account, existing repositories and roles, pushed images)')
+    .option('--var-file <file>', 'a .tfvars file for --terraform DIR (repeatable; terraform.tfvars and *.auto.tfvars are read too)', collect);
 }
 
 /** Per command, what --quiet leaves out. */
@@ -73,5 +80,12 @@ export function targetsOf(o: Record<string, unknown>, command: TargetOptions['co
     build: (o.build as string[]) ?? [],
     lastFailed: !!o.lastFailed,
     ...(typeof o.snapshot === 'string' ? { snapshot: o.snapshot } : {}),
+    ...(typeof o.terraformPlan === 'string' ? { terraformPlan: o.terraformPlan } : {}),
+    ...(typeof o.terraform === 'string' ? { terraform: o.terraform } : {}),
+    ...(typeof o.cloudformation === 'string' ? { cloudformation: o.cloudformation } : {}),
+    ...(Array.isArray(o.parameter) ? { parameter: o.parameter as string[] } : {}),
+    ...(Array.isArray(o.var) ? { var: o.var as string[] } : {}),
+    ...(Array.isArray(o.varFile) ? { varFile: o.varFile as string[] } : {}),
+    ...(o.live === true ? { live: true } : {}),
   };
 }

@@ -36,6 +36,19 @@ export interface TargetOptions {
   build: string[];
   lastFailed?: boolean;
   snapshot?: string;
+  /** Infrastructure code (issue 13): a `terraform show -json` plan, a .tf folder, a template or cdk.out. */
+  terraformPlan?: string;
+  terraform?: string;
+  cloudformation?: string;
+  parameter?: string[];
+  var?: string[];
+  varFile?: string[];
+  /** With infrastructure code: read from AWS what the code refers to but does not define. */
+  live?: boolean;
+}
+
+export function hasIacTarget(o: TargetOptions): boolean {
+  return !!o.terraformPlan || !!o.terraform || !!o.cloudformation;
 }
 
 // CodeBuild's own constraint on project names (CreateProject: 2-255 chars, [A-Za-z0-9][A-Za-z0-9\-_]{1,254}).

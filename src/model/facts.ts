@@ -325,6 +325,10 @@ export interface Facts {
   networks?: Record<string, NetworkFacts>;
   /** The registries the images live in, keyed by registryKey(registryId, region). */
   registries?: Record<string, RegistryFacts>;
+  /** Where each resource (keyed by ARN) was read from, for facts from infrastructure code (issue 13). */
+  locations?: Record<string, FactLocation>;
+  /** Facts from code deployed to an account the code does not name: the placeholder id used for it. */
+  unknownAccount?: string;
 }
 
 export interface FleetInfo {
@@ -386,4 +390,14 @@ export interface RegistryFacts {
 
 export function registryKey(registryId: string, region: string): string {
   return `${registryId}/${region}`;
+}
+
+export type FactSource = 'terraform-plan' | 'terraform' | 'cloudformation' | 'live';
+
+/** A resource's origin: the Terraform address or template logical id, and its file and line when known. */
+export interface FactLocation {
+  source: FactSource;
+  address?: string;
+  file?: string;
+  line?: number;
 }

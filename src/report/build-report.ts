@@ -23,7 +23,7 @@ function describePull(s: PullSubject): PullDescription {
 }
 
 /** The report's `target`: what was examined, where, and from what source. */
-export function buildReport(results: Result[], facts: Facts, target: Target, source: 'live' | 'snapshot'): Report {
+export function buildReport(results: Result[], facts: Facts, target: Target, source: 'live' | 'snapshot' | 'terraform-plan' | 'terraform' | 'cloudformation'): Report {
   const account = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
   return {
     schemaVersion: 1,

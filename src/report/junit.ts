@@ -1,6 +1,7 @@
 import { CHECK_CATALOG, CHECK_IDS, type CheckId } from '../checks/catalog.js';
 import type { FailOn } from '../model/exit-code.js';
 import type { Report, Result, Status } from '../model/result.js';
+import { locationText } from './text.js';
 import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.js';
 
 /**
@@ -95,7 +96,8 @@ function renderSuite(check: string, results: readonly Result[], warningsFail: bo
   return lines;
 }
 
-function renderCase(r: Result, title: string | undefined, warningsFail: boolean): string[] {
+function renderCase(result: Result, title: string | undefined, warningsFail: boolean): string[] {
+  const r = withLocation(result);
   const open = `    <testcase name="${attr(r.subject)}" classname="${attr(`ecr-doctor.${r.check}`)}" time="0"`;
   const body = describe(r, title);
   switch (r.status) {
@@ -159,4 +161,14 @@ function toJson(value: unknown): string {
   } catch {
     return '"[evidence not serialisable]"';
   }
+}
+
+/**
+ * A result about a resource defined in code names its file and line in the message, the one part
+ * of a failure every JUnit viewer (CodeBuild report groups included) shows (issue 13).
+ */
+function withLocation(r: Result): Result {
+  if (r.evidence?.['location'] === undefined) return r;
+  const where = locationText(r);
+  return where ? { ...r, message: `${r.message} (at ${where})` } : r;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CHECK_CATALOG, CHECK_IDS, type CheckId } from '../checks/catalog.js';
 import type { Report, Result } from '../model/result.js';
 import { HOMEPAGE } from '../version.js';
@@ -123,6 +124,7 @@ function buildResult(r: Result, ruleIndex: number): Record<string, unknown> {
     level: r.status === 'warn' ? 'warning' : 'error',
     message: { text: r.message },
     locations: [buildLocation(r)],
+    partialFingerprints: { 'ecrDoctorFinding/v1': fingerprintOf(r) },
     properties,
   };
 }
@@ -157,4 +159,17 @@ function toArtifactLocation(path: string): { uri: string; uriBaseId?: string } {
   if (drive) return { uri: `file:///${slashed.slice(0, 2)}${encode(slashed.slice(2))}` };
   if (slashed.startsWith('/')) return { uri: `file://${encode(slashed)}` };
   return { uri: encode(slashed.replace(/^\.\//, '')), uriBaseId: '%SRCROOT%' };
+}
+
+/**
+ * A stable identity for a finding across runs (SARIF §3.27.17): the check, what it is about
+ * (the resource address in code, else the subject) and the file, but not the line or the
+ * message, so that moving a block or rewording a message does not open a new code-scanning alert.
+ */
+export function fingerprintOf(r: Result): string {
+  const location = r.evidence?.['location'];
+  const address = typeof location === 'object' && location !== null ? (location as { address?: unknown }).address : undefined;
+  const file = r.evidence?.['file'];
+  const key = [r.check, typeof address === 'string' ? address : r.subject, typeof file === 'string' ? file : ''].join('\u0000');
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -88,6 +88,8 @@ function renderResult(r: Result, p: Paint, verbose: boolean): string[] {
   const lines = [`  ${label(r.status, p)} ${p.dim(r.check)}  ${escapeControl(r.message)}`];
   const detailed = verbose || r.status === 'fail' || r.status === 'warn' || r.status === 'error';
   if (!detailed) return lines;
+  const where = locationText(r);
+  if (where) lines.push(`        ${p.dim(`at ${escapeControl(where)}`)}`);
   for (const line of explanation(r)) lines.push(`        ${p.dim(`· ${escapeControl(line)}`)}`);
   if (r.fix && r.status !== 'pass') {
     lines.push(`        ${p.cyan('fix:')} ${escapeControl(r.fix.description)}`);
@@ -142,4 +144,15 @@ function groupBySubject(results: readonly Result[]): Map<string, Result[]> {
     else groups.set(subject, [r]);
   }
   return groups;
+}
+
+/** "main.tf:12 (aws_ecr_repository.build)" for a result about a resource defined in code (issue 13). */
+export function locationText(r: Result): string | undefined {
+  const location = r.evidence?.location;
+  const file = typeof r.evidence?.file === 'string' ? r.evidence.file : undefined;
+  const line = typeof r.evidence?.line === 'number' ? r.evidence.line : undefined;
+  const address = typeof location === 'object' && location !== null && typeof (location as { address?: unknown }).address === 'string' ? (location as { address: string }).address : undefined;
+  if (!file && !address) return undefined;
+  const at = file ? `${file}${line ? `:${line}` : ''}` : undefined;
+  return at && address ? `${at} (${address})` : (at ?? address);
 }

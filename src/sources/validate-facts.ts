@@ -71,6 +71,7 @@ function fact(inner: Validator): Validator {
     if (o.state === 'unreadable') {
       str(o.reason, `${path}.reason`);
       optional(str)(o.permission, `${path}.permission`);
+      optional(bool)(o.beforeDeploy, `${path}.beforeDeploy`);
     }
   };
 }
@@ -217,6 +218,8 @@ const facts = object({
   projectNames: optional(fact(strings)),
   networks: optional(recordOf(network)),
   registries: optional(recordOf(registry)),
+  locations: optional(recordOf(object({ source: oneOf('terraform-plan', 'terraform', 'cloudformation', 'live'), address: optional(str), file: optional(str), line: optional(num) }))),
+  unknownAccount: optional(str),
 });
 
 /** Throws FactsShapeError naming the first path at fault. */
