@@ -16,7 +16,7 @@ import { parseOrThrow } from './pull-access.js';
 import { worstOutcome } from './describe-evaluation.js';
 
 export type RegistryView =
-  | { kind: 'none'; why: 'no-policy' | 'v1' }
+  | { kind: 'none'; why: 'no-policy' | 'v1' | 'before-deploy' }
   | { kind: 'applies'; document: NamedDocument }
   | { kind: 'scope-unknown'; document: NamedDocument; fact: Unread }
   | { kind: 'unread'; fact: Unread };
@@ -36,6 +36,8 @@ export function viewRegistryPolicy(facts: Facts, image: EcrImage): RegistryView 
   const registry = facts.registries?.[registryKey(image.account, image.region)];
   if (!registry) return { kind: 'unread', fact: { what: `the ${name}`, reason: 'it was not read (a snapshot from before ecr-doctor read registry policies?)' } };
   const { policy, policyScope } = registry;
+  // Infrastructure code holds no account's registry policy: the verdict is the code's, and says so (like SCPs and RCPs).
+  if (policy.state === 'unreadable' && policy.beforeDeploy) return { kind: 'none', why: 'before-deploy' };
   if (policy.state === 'unreadable') return { kind: 'unread', fact: { what: `the ${name}`, ...unreadFields(policy) } };
   if (policy.state === 'absent') return { kind: 'none', why: 'no-policy' };
   const document: NamedDocument = { name, policy: parseOrThrow(`the ${name}`, policy.value.text) };
@@ -60,6 +62,7 @@ export interface RegistryJudgement {
 export function judgeWithRegistry(view: RegistryView, evaluate: (registryPolicy?: NamedDocument) => ActionEvaluation[]): RegistryJudgement {
   switch (view.kind) {
     case 'none':
+      if (view.why === 'before-deploy') return { evaluations: evaluate(), note: "The account's registry policy is not in the code and is not checked before deploy (under scope V2 a registry Deny or Allow would also count; a live run reads it)." };
       return view.why === 'v1'
         ? { evaluations: evaluate(), note: 'The registry policy has scope V1, which covers replication and pull-through-cache imports only, not pulls.' }
         : { evaluations: evaluate() };

@@ -1,7 +1,8 @@
 import { parseImageRef, partitionOfRegion } from '../../image/parse-image-ref.js';
 import type { Fact } from '../../model/fact.js';
 import { absent, present, unknownBeforeDeploy, unreadable } from '../../model/fact.js';
-import type { FactLocation, Facts, NamedPolicy, ProjectFacts, RepositoryFacts, RoleFacts } from '../../model/facts.js';
+import { registryKey } from '../../model/facts.js';
+import type { FactLocation, Facts, NamedPolicy, RegistryFacts, ProjectFacts, RepositoryFacts, RoleFacts } from '../../model/facts.js';
 import type { IacModel, IacProject, IacRole } from './model.js';
 
 /**
@@ -95,6 +96,7 @@ export function assembleFacts(model: IacModel, options: AssembleOptions = {}): F
     images: [],
     repositories,
     roles,
+    registries: registriesOf(repositories),
     locations,
     ...(model.account ? {} : { unknownAccount: PLACEHOLDER_ACCOUNT }),
   };
@@ -183,4 +185,18 @@ function roleFacts(arn: string, role: IacRole, model: IacModel): RoleFacts {
     attachedPolicies: attached,
     permissionsBoundary: role.boundaryArn ? unreadable(`the boundary ${role.boundaryArn} is not in the code; ${LIVE_HINT}`, 'iam:GetPolicyVersion') : absent(),
   };
+}
+
+/**
+ * The registry each repository lives in. Its registry policy belongs to the account, not to this
+ * code: it is not known before deploy, and the checks say so next to their verdict (--live reads
+ * the repositories the code names; the registry policy is read on a live run).
+ */
+function registriesOf(repositories: Record<string, RepositoryFacts>): Record<string, RegistryFacts> {
+  const out: Record<string, RegistryFacts> = {};
+  for (const r of Object.values(repositories)) {
+    const reason = `the registry policy of account ${r.registryId} (${r.region}) is not in this code`;
+    out[registryKey(r.registryId, r.region)] ??= { registryId: r.registryId, region: r.region, policyScope: unknownBeforeDeploy(reason), policy: unknownBeforeDeploy(reason) };
+  }
+  return out;
 }
