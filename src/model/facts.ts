@@ -163,6 +163,18 @@ export interface RepositoryFacts {
   knownTags?: Fact<string[]>;
   /** The repository's resource tags (ListTagsForResource), for aws:ResourceTag/… conditions. */
   tags?: Fact<Record<string, string>>;
+  /** The lifecycle policy text (ecr:GetLifecyclePolicy); absent = the repository has none. */
+  lifecycle?: Fact<{ text: string }>;
+  /** The repository's images (DescribeImages, paged and bounded), read only when a lifecycle policy exists. */
+  imageList?: Fact<{ images: ListedImage[]; complete: boolean }>;
+}
+
+/** One image of a repository listing: what lifecycle rules select and count by. */
+export interface ListedImage {
+  digest: string;
+  tags: string[];
+  pushedAt?: string;
+  status?: string;
 }
 
 export interface NamedPolicy {

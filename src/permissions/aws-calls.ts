@@ -44,6 +44,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'GetAccountSettingCommand', action: 'ecr:GetAccountSetting', use: 'doctor', why: 'the registry policy scope (V1 or V2: whether the registry policy applies to pulls)' },
   { command: 'GetRegistryPolicyCommand', action: 'ecr:GetRegistryPolicy', use: 'doctor', why: 'the registry policy (under V2 it can deny or allow a pull)' },
   { command: 'ListTagsForResourceCommand', action: 'ecr:ListTagsForResource', use: 'doctor', why: 'repository tags, for aws:ResourceTag/… conditions' },
+  { command: 'GetLifecyclePolicyCommand', action: 'ecr:GetLifecyclePolicy', use: 'doctor', why: "the repository's lifecycle rules, which can expire the image a project names (the image list then comes from ecr:DescribeImages)" },
 ];
 
 /** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */

@@ -134,6 +134,8 @@ const repository = object({
   images: recordOf(fact(object({ digest: str, tags: strings, status: optional(str), sizeInBytes: optional(num), manifestMediaType: optional(str), platforms: optional(fact(arrayOf(imagePlatform))) }))),
   knownTags: optional(fact(strings)),
   tags: optional(fact(recordOf(str))),
+  lifecycle: optional(fact(object({ text: str }))),
+  imageList: optional(fact(object({ images: arrayOf(object({ digest: str, tags: strings, pushedAt: optional(str), status: optional(str) })), complete: bool }))),
 });
 
 const role = object({

@@ -5,6 +5,7 @@ import { absent, present } from '../../model/fact.js';
 import type { ImageInfo, RepositoryFacts } from '../../model/facts.js';
 import { isNamed, unreadableFrom } from './aws-errors.js';
 import { readImagePlatforms } from './manifests.js';
+import { readLifecycle } from './ecr-lifecycle.js';
 
 export interface RepositoryRequest {
   arn: string;
@@ -105,10 +106,11 @@ async function readResourceTags(client: ECRClient, req: RepositoryRequest): Prom
  * mean") is read only when an image is missing, so the common path stays one round trip.
  */
 export async function readRepository(client: ECRClient, req: RepositoryRequest, downloads: ECRClient = client): Promise<RepositoryFacts> {
-  const [repository, policy, tags, ...images] = await Promise.all([
+  const [repository, policy, tags, lifecycle, ...images] = await Promise.all([
     readRepositoryItself(client, req),
     readRepositoryPolicy(client, req.registryId, req.name),
     readResourceTags(client, req),
+    readLifecycle(client, req),
     ...req.references.map((ref) => readImage(client, req, ref, downloads)),
   ]);
   const imageFacts = Object.fromEntries(req.references.map((ref, i) => [ref, images[i]!]));
@@ -123,5 +125,6 @@ export async function readRepository(client: ECRClient, req: RepositoryRequest, 
     images: imageFacts,
     ...(missing ? { knownTags: await readKnownTags(client, req) } : {}),
     ...(repository.state === 'absent' ? {} : { tags }),
+    ...(repository.state === 'absent' ? {} : lifecycle),
   };
 }
