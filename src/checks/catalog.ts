@@ -25,7 +25,8 @@ export type CheckId =
   | 'platform'
   | 'image-size'
   | 'registry-credential'
-  | 'build-network';
+  | 'build-network'
+  | 'lifecycle-expiry';
 
 export interface CheckMeta {
   id: CheckId;
@@ -144,6 +145,11 @@ export const CHECK_CATALOG: Record<CheckId, CheckMeta> = {
     id: 'build-network',
     title: 'A VPC build can reach ECR for the pulls inside the build',
     help: "A project with a VPC config runs its build container in the project's subnets, with no public IP address: a docker pull of an ECR image needs each subnet to route 0.0.0.0/0 to a NAT gateway (an internet gateway route alone does not work), or the interface endpoints com.amazonaws.<region>.ecr.api and .ecr.dkr with private DNS plus the S3 gateway endpoint on the subnets' route tables (layers come from S3). Endpoint policies must let the service role call ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer and s3:GetObject on prod-<region>-starport-layer-bucket (Amazon ECR User Guide, \"Amazon ECR interface VPC endpoints\").",
+  },
+  'lifecycle-expiry': {
+    id: 'lifecycle-expiry',
+    title: 'The lifecycle policy does not expire the pulled image',
+    help: "ECR lifecycle rules (ecr:GetLifecyclePolicy) are evaluated locally against the repository's images (ecr:DescribeImages), as the ECR User Guide's \"Lifecycle policy evaluation rules\" say: by rulePriority, each image judged only by the first rule whose tag selection matches it, imageCountMoreThan keeping the newest N by push time, sinceImagePushed counting days. A warning when the image a project pulls is already eligible for expiry, or will be after N more pushes or on a date: the build that worked yesterday fails to pull today.",
   },
 };
 
