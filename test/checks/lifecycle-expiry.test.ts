@@ -68,3 +68,19 @@ describe('lifecycle-expiry', () => {
     expect(r?.message).toContain('sinceImagePulled');
   });
 });
+
+describe('lifecycle-expiry on an in-build pull', () => {
+  it('warns for an ECR image the buildspec pulls, as for the build image', () => {
+    const pulled = '111122223333.dkr.ecr.us-east-1.amazonaws.com/app:b-1';
+    const repo: RepositoryFacts = {
+      ...repository({ images: { 'b-1': { state: 'present', value: { digest: digest(1), tags: ['b-1'], pushedAt: day(4) } } } }),
+      lifecycle: { state: 'present', value: { text: keepThree } },
+      imageList: listed(builds(4)),
+    };
+    const f = facts({ project: project({ image: 'aws/codebuild/standard:7.0', privilegedMode: true }), repositories: [repo], extra: { generatedAt: NOW } });
+    f.projects[0]!.buildspec = { state: 'present', value: { origin: 'test', steps: [{ kind: 'pull', phase: 'build', index: 0, command: `docker pull ${pulled}`, via: 'docker pull', image: pulled }] } };
+    const results = runCheck(lifecycleExpiry, f);
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ status: 'warn', subject: expect.stringContaining('in the build') });
+  });
+});
