@@ -44,6 +44,8 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'GetAccountSettingCommand', action: 'ecr:GetAccountSetting', use: 'doctor', why: 'the registry policy scope (V1 or V2: whether the registry policy applies to pulls)' },
   { command: 'GetRegistryPolicyCommand', action: 'ecr:GetRegistryPolicy', use: 'doctor', why: 'the registry policy (under V2 it can deny or allow a pull)' },
   { command: 'ListTagsForResourceCommand', action: 'ecr:ListTagsForResource', use: 'doctor', why: 'repository tags, for aws:ResourceTag/… conditions' },
+  { command: 'DescribePullThroughCacheRulesCommand', action: 'ecr:DescribePullThroughCacheRules', use: 'doctor', why: 'which repository paths are pull-through cache paths (custom prefixes, ROOT), and their upstream credential secret' },
+  { command: 'DescribeRepositoryCreationTemplatesCommand', action: 'ecr:DescribeRepositoryCreationTemplates', use: 'doctor', why: 'the creation template that shapes a cache repository on its first pull (its repository policy)' },
 ];
 
 /** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */
