@@ -24,6 +24,7 @@ import { platform } from './platform.js';
 import { imageSize } from './image-size.js';
 import { registryCredential } from './registry-credential.js';
 import { buildNetwork } from './build-network.js';
+import { pullThroughFirstPull } from './pull-through-first-pull.js';
 import type { PullSubject } from './subjects.js';
 import { derivePullSubjects } from './subjects.js';
 
@@ -49,6 +50,7 @@ export const SUBJECT_CHECKS: readonly Check[] = [
   platform,
   imageSize,
   registryCredential,
+  pullThroughFirstPull,
 ];
 
 export function contextFor(facts: Facts, subject: PullSubject): CheckContext {

@@ -28,7 +28,7 @@ export const repositoryExists: Check = {
       const cache = cacheStatusOf(ctx.facts, ref);
       if (cache.kind === 'cache') {
         const { rule } = cache;
-        return [r.warn(`Repository ${ref.repository} does not exist yet; it is a pull-through cache path (rule ${rule.prefix} for ${rule.upstreamRegistryUrl}), which ECR creates on the first pull. That first pull also needs ecr:BatchImportUpstreamImage and ecr:CreateRepository for the puller.`, {
+        return [r.warn(`Repository ${ref.repository} does not exist yet; it is a pull-through cache path (rule ${rule.prefix} for ${rule.upstreamRegistryUrl}), which ECR creates on the first pull. What that first pull needs is checked by pull-through-first-pull.`, {
           evidence: { ...evidence, pullThroughRule: rule.prefix, upstreamRegistryUrl: rule.upstreamRegistryUrl },
         })];
       }

@@ -68,7 +68,7 @@ describe('pull-through cache paths, from the real rules', () => {
     const r = run('hub/library/node', rules({ prefix: 'hub', upstreamRegistryUrl: 'registry-1.docker.io' }));
     expect(r?.status).toBe('warn');
     expect(r?.message).toContain('rule hub for registry-1.docker.io');
-    expect(r?.message).toContain('ecr:BatchImportUpstreamImage');
+    expect(r?.message).toContain('pull-through-first-pull');
   });
 
   it('a multi-segment prefix covers only paths below it', () => {
