@@ -82,11 +82,13 @@ function judgeGrants(ctx: CheckContext, ref: EcrImage, puller: Puller, who: stri
       return r.pass(`${who} may make the first pull of ${ref.repository}: ${FIRST_PULL_ACTIONS.join(' and ')} allowed by ${statementsWithPolicy(decidingStatements(evaluations, 'allowed'))}.`, { evidence });
     case 'explicit-deny':
       return r.fail(`${who} may not make the first pull of ${ref.repository}: ${statementsWithPolicy(decidingStatements(evaluations, 'explicit-deny'))} denies ${actionsWith(evaluations, 'explicit-deny').join(' and ')}.`, { evidence });
-    case 'implicit-deny':
-      return r.fail(`${who} may not make the first pull of ${ref.repository}: nothing allows ${actionsWith(evaluations, 'implicit-deny').join(' and ')}, which ECR needs to import the image and create the cache repository. Allow them in ${where}.`, {
+    case 'implicit-deny': {
+      const missing = actionsWith(evaluations, 'implicit-deny').join(' and ');
+      return r.fail(`${who} may not make the first pull of ${ref.repository}: nothing allows ${missing}, which ECR needs to import the image and create the cache repository. Allow ${missing} in ${where}.`, {
         evidence,
         fix: { target: puller.kind === 'service' ? 'other' : 'role-policy', account: ref.account, resource: ref.repositoryArn, description: `Allow ${FIRST_PULL_ACTIONS.join(' and ')} on ${ref.repositoryArn} for ${who} in ${where}.` },
       });
+    }
     case 'undecidable':
       return r.warn(`Cannot decide whether ${who} may make the first pull of ${ref.repository}: it depends on ${undecidableReason(evaluations)}.`, { evidence });
   }

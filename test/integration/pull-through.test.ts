@@ -65,7 +65,7 @@ describe('pull-through cache first pull (spawned CLI, rules from the proxy)', ()
     const first = results.filter((r) => r.check === 'pull-through-first-pull');
     expect(first.map((r) => r.status)).toEqual(['fail', 'pass', 'pass']);
     expect(first[0]?.message).toContain('ecr:CreateRepository');
-    expect(first[0]?.message).not.toContain('ecr:BatchImportUpstreamImage and');
+    expect(first[0]?.message).toContain('Allow ecr:CreateRepository in the identity policy');
     expect(first[1]?.message).toContain('creation template ROOT (the default template)');
     expect(first[2]?.message).toContain('ecr-pullthroughcache/hub');
     const seen = proxy.requestsBy(cli.accessKeyId).map((r) => r.operation);
