@@ -26,7 +26,8 @@ export type CheckId =
   | 'image-size'
   | 'registry-credential'
   | 'build-network'
-  | 'lifecycle-expiry';
+  | 'lifecycle-expiry'
+  | 'pull-through-first-pull';
 
 export interface CheckMeta {
   id: CheckId;
@@ -145,6 +146,11 @@ export const CHECK_CATALOG: Record<CheckId, CheckMeta> = {
     id: 'build-network',
     title: 'A VPC build can reach ECR for the pulls inside the build',
     help: "A project with a VPC config runs its build container in the project's subnets, with no public IP address: a docker pull of an ECR image needs each subnet to route 0.0.0.0/0 to a NAT gateway (an internet gateway route alone does not work), or the interface endpoints com.amazonaws.<region>.ecr.api and .ecr.dkr with private DNS plus the S3 gateway endpoint on the subnets' route tables (layers come from S3). Endpoint policies must let the service role call ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer and s3:GetObject on prod-<region>-starport-layer-bucket (Amazon ECR User Guide, \"Amazon ECR interface VPC endpoints\").",
+  },
+  'pull-through-first-pull': {
+    id: 'pull-through-first-pull',
+    title: 'The first pull of a pull-through cache path can create its repository',
+    help: 'A repository path a pull-through cache rule covers (its prefix, or ROOT) is created by its first pull: the puller (the service role, or codebuild.amazonaws.com through the registry policy) needs ecr:BatchImportUpstreamImage and ecr:CreateRepository, the creation template applied for PULL_THROUGH_CACHE shapes the new repository (its repository policy must let the puller pull), and Docker Hub, GitHub, GitLab and Azure upstreams need the rule to name a Secrets Manager secret whose name starts ecr-pullthroughcache/ (Amazon ECR User Guide, pull through cache).',
   },
   'lifecycle-expiry': {
     id: 'lifecycle-expiry',

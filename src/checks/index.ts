@@ -25,6 +25,7 @@ import { imageSize } from './image-size.js';
 import { registryCredential } from './registry-credential.js';
 import { buildNetwork } from './build-network.js';
 import { lifecycleExpiry } from './lifecycle-expiry.js';
+import { pullThroughFirstPull } from './pull-through-first-pull.js';
 import type { PullSubject } from './subjects.js';
 import { derivePullSubjects } from './subjects.js';
 
@@ -51,6 +52,7 @@ export const SUBJECT_CHECKS: readonly Check[] = [
   imageSize,
   registryCredential,
   lifecycleExpiry,
+  pullThroughFirstPull,
 ];
 
 export function contextFor(facts: Facts, subject: PullSubject): CheckContext {

@@ -1,5 +1,6 @@
 import type { Check } from './check.js';
 import { resultsFor, unreadableMessage } from './check.js';
+import { cacheStatusOf } from './pull-through-rules.js';
 
 export const repositoryExists: Check = {
   id: 'repository-exists',
@@ -20,15 +21,24 @@ export const repositoryExists: Check = {
       }
       return [r.error(unreadableMessage(`repository ${ref.repository}`, fact), { evidence })];
     }
-    if (fact.state === 'absent' && ref.pullThroughPrefix) {
-      // A pull-through cache repository is created by its first pull (ECR user guide, pull through cache).
-      return [r.warn(`Repository ${ref.repository} does not exist yet; it looks like a pull-through cache path (prefix ${ref.pullThroughPrefix}), which ECR creates on the first pull. That first pull also needs ecr:BatchImportUpstreamImage (and ecr:CreateRepository), and a pull-through cache rule for the prefix.`, {
-        evidence: { ...evidence, pullThroughPrefix: ref.pullThroughPrefix },
-        fix: { target: 'other', account: ref.account, description: `Check the pull-through cache rule for ${ref.pullThroughPrefix} (aws ecr describe-pull-through-cache-rules), and that the puller may ecr:BatchImportUpstreamImage.` },
-      })];
-    }
     if (fact.state === 'absent') {
-      return [r.fail(`Repository ${ref.repository} does not exist in account ${ref.account}, region ${ref.region}; the pull fails with "repository does not exist or may require 'docker login'".`, {
+      // A pull-through cache repository is created by its first pull (ECR User Guide, "Sync an
+      // upstream registry with an Amazon ECR private registry"); whether a path is one is
+      // decided by the registry's rules, never by its name.
+      const cache = cacheStatusOf(ctx.facts, ref);
+      if (cache.kind === 'cache') {
+        const { rule } = cache;
+        return [r.warn(`Repository ${ref.repository} does not exist yet; it is a pull-through cache path (rule ${rule.prefix} for ${rule.upstreamRegistryUrl}), which ECR creates on the first pull. What that first pull needs is checked by pull-through-first-pull.`, {
+          evidence: { ...evidence, pullThroughRule: rule.prefix, upstreamRegistryUrl: rule.upstreamRegistryUrl },
+        })];
+      }
+      if (cache.kind === 'unknown' && ref.looksLikePullThroughPrefix) {
+        return [r.error(`could not check repository ${ref.repository}: it does not exist yet and its name looks like a pull-through cache path (prefix ${ref.looksLikePullThroughPrefix}), but the pull-through cache rules that decide it could not be read: ${cache.reason}${cache.permission ? ` (needs ${cache.permission})` : ''}`, {
+          evidence: { ...evidence, looksLikePullThroughPrefix: ref.looksLikePullThroughPrefix },
+        })];
+      }
+      const unknownNote = cache.kind === 'unknown' ? ` The pull-through cache rules could not be read (${cache.reason}${cache.permission ? `; needs ${cache.permission}` : ''}): if a rule covers this path, ECR creates the repository on the first pull.` : '';
+      return [r.fail(`Repository ${ref.repository} does not exist in account ${ref.account}, region ${ref.region}; the pull fails with "repository does not exist or may require 'docker login'".${unknownNote}`, {
         evidence,
         fix: { target: 'image', account: ref.account, resource: ref.repositoryArn, description: `Check the image URI (account, region, repository name), or create the repository and push the image.` },
       })];

@@ -17,8 +17,11 @@ export type ImageRef =
       /** Tag or digest, as ECR's imageIds want it. */
       reference: string;
       repositoryArn: string;
-      /** The first path segment when the repository looks like a pull-through cache. */
-      pullThroughPrefix?: string;
+      /**
+       * A guess from the name only (docker-hub/..., quay/...), for wording when the registry's
+       * pull-through cache rules could not be read. It never decides: the rules do (checks/pull-through-rules.ts).
+       */
+      looksLikePullThroughPrefix?: string;
     }
   | { kind: 'curated'; raw: string; name: string; tag: string }
   | { kind: 'ecr-public'; raw: string; alias: string; repository: string; reference: string }
@@ -32,7 +35,8 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 // <acct>.dkr.ecr[-fips].<region>.amazonaws.com[.cn] and the dual-stack <acct>.dkr-ecr[-fips].<region>.on.aws
 const ECR_HOST = /^(\d{12})\.(dkr\.ecr|dkr\.ecr-fips|dkr-ecr|dkr-ecr-fips)\.([a-z]{2}(?:-[a-z]+)+-\d)\.(amazonaws\.com|amazonaws\.com\.cn|on\.aws)$/;
-const PULL_THROUGH_PREFIXES = new Set(['docker-hub', 'ecr-public', 'quay', 'k8s', 'github', 'gitlab', 'azure']);
+// The console's suggested rule prefixes: only a "looks like" hint, rules may use any prefix or ROOT.
+const LOOKS_LIKE_PULL_THROUGH_PREFIXES = new Set(['docker-hub', 'ecr-public', 'quay', 'k8s', 'github', 'gitlab', 'azure']);
 
 export function partitionOfRegion(region: string): Partition {
   if (region.startsWith('cn-')) return 'aws-cn';
@@ -93,7 +97,7 @@ export function parseImageRef(input: string): ImageRef {
       ...(digest ? { digest } : { tag: tag ?? 'latest' }),
       reference,
       repositoryArn: `arn:${partition}:ecr:${region}:${account}:repository/${path}`,
-      ...(path.includes('/') && PULL_THROUGH_PREFIXES.has(prefix) ? { pullThroughPrefix: prefix } : {}),
+      ...(path.includes('/') && LOOKS_LIKE_PULL_THROUGH_PREFIXES.has(prefix) ? { looksLikePullThroughPrefix: prefix } : {}),
     };
   }
   if (/amazonaws\.com(\.cn)?$|\.on\.aws$/.test(host) && host.includes('ecr')) {

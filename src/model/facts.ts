@@ -398,6 +398,34 @@ export interface RegistryFacts {
   policyScope: Fact<{ scope: RegistryPolicyScope }>;
   /** GetRegistryPolicy; absent = the registry has no policy (RegistryPolicyNotFoundException). */
   policy: Fact<{ text: string }>;
+  /**
+   * DescribePullThroughCacheRules (all pages). Optional: snapshots written before it was read lack
+   * it, and a check then says it could not tell, never that a path is not a cache path.
+   */
+  pullThroughRules?: Fact<PullThroughRule[]>;
+  /** DescribeRepositoryCreationTemplates (all pages); optional for the same reason. */
+  creationTemplates?: Fact<CreationTemplate[]>;
+}
+
+/** A pull-through cache rule (ECR API Reference, "PullThroughCacheRule"). */
+export interface PullThroughRule {
+  /** ecrRepositoryPrefix; "ROOT" = the rule covers every repository path. */
+  prefix: string;
+  upstreamRegistryUrl: string;
+  /** e.g. docker-hub, ecr-public, quay, k8s, github-container-registry, gitlab-container-registry, azure-container-registry, ecr. */
+  upstreamRegistry?: string;
+  /** The Secrets Manager secret with the upstream credentials. */
+  credentialArn?: string;
+}
+
+/** A repository creation template (ECR API Reference, "RepositoryCreationTemplate"). */
+export interface CreationTemplate {
+  /** The repository namespace prefix; "ROOT" = the default template. */
+  prefix: string;
+  /** PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH. */
+  appliedFor: string[];
+  /** The repository policy the new repository gets. */
+  repositoryPolicy?: string;
 }
 
 export function registryKey(registryId: string, region: string): string {

@@ -45,6 +45,8 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'GetRegistryPolicyCommand', action: 'ecr:GetRegistryPolicy', use: 'doctor', why: 'the registry policy (under V2 it can deny or allow a pull)' },
   { command: 'ListTagsForResourceCommand', action: 'ecr:ListTagsForResource', use: 'doctor', why: 'repository tags, for aws:ResourceTag/… conditions' },
   { command: 'GetLifecyclePolicyCommand', action: 'ecr:GetLifecyclePolicy', use: 'doctor', why: "the repository's lifecycle rules, which can expire the image a project names (the image list then comes from ecr:DescribeImages)" },
+  { command: 'DescribePullThroughCacheRulesCommand', action: 'ecr:DescribePullThroughCacheRules', use: 'doctor', why: 'which repository paths are pull-through cache paths (custom prefixes, ROOT), and their upstream credential secret' },
+  { command: 'DescribeRepositoryCreationTemplatesCommand', action: 'ecr:DescribeRepositoryCreationTemplates', use: 'doctor', why: 'the creation template that shapes a cache repository on its first pull (its repository policy)' },
 ];
 
 /** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */

@@ -200,6 +200,8 @@ const registry = object({
   region: str,
   policyScope: fact(object({ scope: oneOf('V1', 'V2') })),
   policy: fact(object({ text: str })),
+  pullThroughRules: optional(fact(arrayOf(object({ prefix: str, upstreamRegistryUrl: str, upstreamRegistry: optional(str), credentialArn: optional(str) })))),
+  creationTemplates: optional(fact(arrayOf(object({ prefix: str, appliedFor: strings, repositoryPolicy: optional(str) })))),
 });
 
 const facts = object({

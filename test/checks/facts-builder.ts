@@ -75,7 +75,7 @@ export function project(overrides: Partial<ProjectInfo> = {}): ProjectInfo {
  * A registry as the doctor reads it: scope V2 (the default for new registries) and no policy by
  * default. Another account's registry cannot be read from the caller's account (ecr-registry.ts).
  */
-export function registry(opts: { account?: string; region?: string; policy?: string | Fact<{ text: string }>; scope?: 'V1' | 'V2' | Fact<{ scope: 'V1' | 'V2' }> } = {}): RegistryFacts {
+export function registry(opts: { account?: string; region?: string; policy?: string | Fact<{ text: string }>; scope?: 'V1' | 'V2' | Fact<{ scope: 'V1' | 'V2' }>; pullThroughRules?: RegistryFacts['pullThroughRules']; creationTemplates?: RegistryFacts['creationTemplates'] } = {}): RegistryFacts {
   const account = opts.account ?? ACCOUNT;
   if (account !== ACCOUNT && opts.policy === undefined) {
     const fact: Fact<never> = { state: 'unreadable', reason: `cannot read from this account: the registry belongs to account ${account}` };
@@ -87,6 +87,8 @@ export function registry(opts: { account?: string; region?: string; policy?: str
     region: opts.region ?? REGION,
     policyScope: typeof scope === 'string' ? { state: 'present', value: { scope } } : scope,
     policy: opts.policy === undefined ? { state: 'absent' } : typeof opts.policy === 'string' ? { state: 'present', value: { text: opts.policy } } : opts.policy,
+    ...(opts.pullThroughRules ? { pullThroughRules: opts.pullThroughRules } : {}),
+    ...(opts.creationTemplates ? { creationTemplates: opts.creationTemplates } : {}),
   };
 }
 

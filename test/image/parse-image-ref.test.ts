@@ -11,7 +11,7 @@ describe('parseImageRef', () => {
     ['123456789012.dkr-ecr-fips.us-east-2.on.aws/app:x', { kind: 'ecr', region: 'us-east-2' }],
     ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:x', { kind: 'ecr', partition: 'aws-cn', repositoryArn: 'arn:aws-cn:ecr:cn-north-1:123456789012:repository/app' }],
     [`123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:${'a'.repeat(64)}`, { kind: 'ecr', digest: `sha256:${'a'.repeat(64)}`, reference: `sha256:${'a'.repeat(64)}` }],
-    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/node:20', { kind: 'ecr', pullThroughPrefix: 'docker-hub', repository: 'docker-hub/library/node' }],
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/node:20', { kind: 'ecr', looksLikePullThroughPrefix: 'docker-hub', repository: 'docker-hub/library/node' }],
     ['aws/codebuild/standard:7.0', { kind: 'curated', name: 'aws/codebuild/standard', tag: '7.0' }],
     ['aws/codebuild/amazonlinux2-x86_64-standard:5.0', { kind: 'curated' }],
     ['public.ecr.aws/docker/library/node:20', { kind: 'ecr-public', alias: 'docker', repository: 'library/node', reference: '20' }],

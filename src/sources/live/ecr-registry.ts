@@ -4,6 +4,7 @@ import type { Fact } from '../../model/fact.js';
 import { absent, present, unreadable } from '../../model/fact.js';
 import type { RegistryFacts, RegistryPolicyScope } from '../../model/facts.js';
 import { isNamed, isNotAwsResponse, unreadableFrom } from './aws-errors.js';
+import { readCreationTemplates, readPullThroughRules } from './ecr-pull-through.js';
 
 export interface RegistryRequest {
   registryId: string;
@@ -44,8 +45,13 @@ export async function readRegistry(client: ECRClient, req: RegistryRequest, call
   const account = await callerAccount;
   if (account !== req.registryId) {
     const fact: Fact<never> = unreadable(`cannot read from this account: the registry belongs to account ${req.registryId}, and ECR reads a registry policy and its scope only for the caller's own registry (account ${account})`);
-    return { registryId: req.registryId, region: req.region, policyScope: fact, policy: fact };
+    return { registryId: req.registryId, region: req.region, policyScope: fact, policy: fact, pullThroughRules: fact, creationTemplates: fact };
   }
-  const [policyScope, policy] = await Promise.all([readPolicyScope(client), readRegistryPolicy(client)]);
-  return { registryId: req.registryId, region: req.region, policyScope, policy };
+  const [policyScope, policy, pullThroughRules, creationTemplates] = await Promise.all([
+    readPolicyScope(client),
+    readRegistryPolicy(client),
+    readPullThroughRules(client),
+    readCreationTemplates(client),
+  ]);
+  return { registryId: req.registryId, region: req.region, policyScope, policy, pullThroughRules, creationTemplates };
 }
