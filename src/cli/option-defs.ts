@@ -7,7 +7,7 @@ export function addTargetOptions(cmd: Command): Command {
   return cmd
     .option('-p, --project <name>', 'CodeBuild project name or ARN (repeatable; an ARN also names the region)', collect)
     .option('--all-projects', 'every CodeBuild project in the region')
-    .option('--buildspec <path>', 'buildspec.yml with eb_codebuild_settings, the eb deploy path (default with no target: buildspec.yml in this folder or the EB project above it)')
+    .option('--buildspec <path>', 'a buildspec: the pulls it makes, for the projects named or on its own; with eb_codebuild_settings also the eb deploy path (default with no target: buildspec.yml in this folder or the EB project above it)')
     .option('--image <uri>', 'an image URI, without a project (repeatable)', collect)
     .option('--build <id>', 'a build: <project>:<uuid> or a build ARN (repeatable; an ARN also names the region)', collect)
     .option('--last-failed', 'start from the newest failed build of --project or of eb deploy')
