@@ -27,7 +27,8 @@ export type CheckId =
   | 'registry-credential'
   | 'build-network'
   | 'lifecycle-expiry'
-  | 'pull-through-first-pull';
+  | 'pull-through-first-pull'
+  | 'scope-read';
 
 export interface CheckMeta {
   id: CheckId;
@@ -156,6 +157,11 @@ export const CHECK_CATALOG: Record<CheckId, CheckMeta> = {
     id: 'lifecycle-expiry',
     title: 'The lifecycle policy does not expire the pulled image',
     help: "ECR lifecycle rules (ecr:GetLifecyclePolicy) are evaluated locally against the repository's images (ecr:DescribeImages), as the ECR User Guide's \"Lifecycle policy evaluation rules\" say: by rulePriority, each image judged only by the first rule whose tag selection matches it, imageCountMoreThan keeping the newest N by push time, sinceImagePushed counting days. A warning when the image a project pulls is already eligible for expiry, or will be after N more pushes or on a date: the build that worked yesterday fails to pull today.",
+  },
+  'scope-read': {
+    id: 'scope-read',
+    title: 'The account and region could be read',
+    help: 'A run over several accounts or regions (--accounts, --organization, --region a,b, --all-regions) reads each account × region on its own: a role that cannot be assumed (sts:AssumeRole), a region that is not enabled or cannot be listed is an error for that scope only, never the end of the run, and never a pass for what it holds.',
   },
 };
 

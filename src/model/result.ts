@@ -30,6 +30,25 @@ export interface Result {
   message: string;
   evidence?: Record<string, unknown>;
   fix?: FixHint;
+  /**
+   * The account and region whose facts the result was judged from: set on every result of a run
+   * over several accounts or regions (--accounts, --organization, --region a,b, --all-regions); additive to schema 1.
+   */
+  account?: string;
+  region?: string;
+}
+
+/** One account × region of a multi-scope run: read, or why it could not be (issue 15). */
+export interface ScopeOutcome {
+  /** Absent when the account itself could not be reached (no credentials for it). */
+  account?: string;
+  region: string;
+  status: 'read' | 'error';
+  /** How many projects the scope examined. */
+  projects?: number;
+  /** Why the scope could not be read, one sentence, and what to do. */
+  message?: string;
+  hint?: string;
 }
 
 export type Summary = Record<Status, number>;
@@ -42,6 +61,8 @@ export interface Report {
   results: Result[];
   /** One answer per pull (and per other subject with a problem), worst result first; additive to schema 1. */
   verdicts?: Verdict[];
+  /** The accounts × regions a multi-scope run covered, each read or failed; additive to schema 1. */
+  scopes?: ScopeOutcome[];
 }
 
 export function summarise(results: readonly Result[]): Summary {
