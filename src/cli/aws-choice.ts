@@ -1,11 +1,12 @@
-import { IncompleteError } from '../model/errors.js';
+import { IncompleteError, UsageError } from '../model/errors.js';
+import { quote, registerSecret } from '../model/safe-text.js';
 import type { Target } from '../model/target.js';
 import type { CommonOptions } from './options.js';
 import { validateEndpoint, validateRegion } from './options.js';
 
 /** What the live source is given, and in words where each part came from (for --verbose and errors). */
 export interface AwsChoice {
-  options: { region?: string; profile?: string; endpointUrl?: string; timeoutSeconds?: number };
+  options: { region?: string; profile?: string; endpointUrl?: string; timeoutSeconds?: number; assumeRole?: { roleArn: string; externalId?: string } };
   regionFrom: string;
   /** The profile the SDK will use, if any: ours, or AWS_PROFILE (the SDK reads that itself). */
   profile?: string;
@@ -38,6 +39,34 @@ function endpointOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return "AWS's public endpoints, unless the profile sets endpoint_url";
 }
 
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:[a-z-]+:iam::(\d{12}):role\/.+$/;
+
+/** The partition a region belongs to, for a role ARN built from a name. */
+function partitionOf(region: string | undefined): string {
+  if (region?.startsWith('cn-')) return 'aws-cn';
+  if (region?.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** --account and --assume-role of a single-account run: the role ARN to assume, or nothing. */
+export function assumeRoleOf(common: CommonOptions, region: string | undefined): { assumeRole?: { roleArn: string; externalId?: string } } {
+  const { account, assumeRole, externalId } = common;
+  if (account !== undefined && !ACCOUNT_ID.test(account)) throw new UsageError(`invalid --account ${quote(account)}: expected a 12-digit account id`);
+  if (!assumeRole) {
+    if (account !== undefined) throw new UsageError('--account needs --assume-role ROLE_NAME: the role ecr-doctor assumes in that account', 'for example --account 444455556666 --assume-role ecr-doctor-read');
+    if (externalId !== undefined) throw new UsageError('--external-id goes with --assume-role');
+    return {};
+  }
+  if (externalId !== undefined) registerSecret(externalId);
+  const arn = ROLE_ARN.exec(assumeRole);
+  if (arn && account && arn[1] !== account) throw new UsageError(`--assume-role ${quote(assumeRole)} is a role of account ${arn[1]}, not --account ${account}`, 'give the role name alone, or the ARN in that account');
+  if (!arn && !account) throw new UsageError('--assume-role ROLE_NAME needs --account ID (or a role ARN); doctor also takes --accounts or --organization', `for example --account 444455556666 --assume-role ${assumeRole}`);
+  if (!arn && !/^[\w+=,.@/-]{1,512}$/.test(assumeRole)) throw new UsageError(`invalid --assume-role ${quote(assumeRole)}: expected a role name, path/name, or role ARN`);
+  const roleArn = arn ? assumeRole : `arn:${partitionOf(region)}:iam::${account}:role/${assumeRole.replace(/^\/+/, '')}`;
+  return { assumeRole: { roleArn, ...(externalId ? { externalId } : {}) } };
+}
+
 /** The AWS options after flags, the target, the eb config and the environment: flags win. */
 export function chooseAws(common: CommonOptions, target: Target, env: NodeJS.ProcessEnv = process.env): AwsChoice {
   const [region, regionFrom] = regionOf(common, target, env);
@@ -49,6 +78,7 @@ export function chooseAws(common: CommonOptions, target: Target, env: NodeJS.Pro
     ...(profile ? { profile } : {}),
     ...(endpointUrl ? { endpointUrl } : {}),
     ...(common.timeoutSeconds !== undefined ? { timeoutSeconds: common.timeoutSeconds } : {}),
+    ...assumeRoleOf(common, region),
   };
   const endpointFrom = endpointOf(endpointUrl, env);
   const named = (p: string, profileFrom: AwsChoice['profileFrom'], profileOrigin: string): AwsChoice => ({

@@ -13,8 +13,10 @@ import { loadPaint, makeProgress, writeOut, writeReportFile } from './output.js'
 import { withRunFlags } from './run-flags.js';
 import { UsageError } from '../model/errors.js';
 import { describeTarget } from '../model/target.js';
+import type { ScopeOptions } from './scope-options.js';
+import { isMultiScope, scopeRequestOf } from './scope-options.js';
 
-export interface DoctorOptions extends TargetOptions, CommonOptions {
+export interface DoctorOptions extends TargetOptions, CommonOptions, ScopeOptions {
   format: Format;
   output?: string;
   failOn: FailOn;
@@ -28,6 +30,11 @@ export function checkedNothing(results: readonly Result[]): boolean {
 }
 
 export async function runDoctor(o: DoctorOptions): Promise<number> {
+  if (isMultiScope(o)) {
+    const request = scopeRequestOf(o);
+    const { runDoctorScopes } = await import('./doctor-scopes.js');
+    return runDoctorScopes(o, request);
+  }
   const progress = makeProgress(!o.quiet && !!o.verbose);
   const { facts, target, source } = await loadFacts(o, o, progress);
   const results = annotateResults(withRunFlags(runChecks(facts), facts.region, o), facts, { ...(iacFixCommand(o) ? { fixCommand: iacFixCommand(o)! } : {}) });

@@ -40,6 +40,9 @@ export function addCommonOptions(cmd: Command, quiet: string): Command {
     .option('--no-color', 'no colour (default: colour only at a terminal, never with NO_COLOR or CI)')
     .option('-q, --quiet', quiet)
     .option('-v, --verbose', 'say who ecr-doctor runs as, where, with which credentials (never the keys) and how long the reads took; stack traces on errors')
+    .option('--account <id>', 'run as --assume-role in this account (one account; doctor takes --accounts for several)')
+    .option('--assume-role <role>', 'the role to assume: a name (or path/name) in --account or each of --accounts/--organization, or a role ARN; session name ecr-doctor')
+    .option('--external-id <id>', 'the external id the role\'s trust policy asks for (sts:ExternalId)')
     .option('--timeout <seconds>', `give up after this many seconds, credentials included, and exit 3 naming the call that did not answer (default: ${DEFAULT_TIMEOUT_SECONDS})`);
 }
 
@@ -67,6 +70,9 @@ export function commonOf(o: Record<string, unknown>): CommonOptions {
     verbose: !!o.verbose,
     quiet: !!o.quiet,
     timeoutSeconds: parseTimeout(typeof o.timeout === 'string' ? o.timeout : undefined),
+    ...(typeof o.account === 'string' ? { account: o.account } : {}),
+    ...(typeof o.assumeRole === 'string' ? { assumeRole: o.assumeRole } : {}),
+    ...(typeof o.externalId === 'string' ? { externalId: o.externalId } : {}),
   };
 }
 
@@ -87,5 +93,15 @@ export function targetsOf(o: Record<string, unknown>, command: TargetOptions['co
     ...(Array.isArray(o.var) ? { var: o.var as string[] } : {}),
     ...(Array.isArray(o.varFile) ? { varFile: o.varFile as string[] } : {}),
     ...(o.live === true ? { live: true } : {}),
+  };
+}
+
+/** doctor's multi-account and multi-region flags (issue 15). */
+export function scopeOptionsOf(o: Record<string, unknown>): { accounts?: string[]; organization?: boolean; allRegions?: boolean; concurrency?: string } {
+  return {
+    ...(Array.isArray(o.accounts) ? { accounts: o.accounts as string[] } : {}),
+    ...(o.organization === true ? { organization: true } : {}),
+    ...(o.allRegions === true ? { allRegions: true } : {}),
+    ...(typeof o.concurrency === 'string' ? { concurrency: o.concurrency } : {}),
   };
 }

@@ -11,6 +11,10 @@ export interface CommonOptions {
   quiet?: boolean;
   /** The whole run's deadline (--timeout); commonOf always sets it. */
   timeoutSeconds?: number;
+  /** --account with --assume-role: run as that role in that account (one account; fix included). */
+  account?: string;
+  assumeRole?: string;
+  externalId?: string;
 }
 
 /** A pre-flight step should fail in a minute, not burn build minutes until CodeBuild's own timeout. */
@@ -74,6 +78,9 @@ export function validateBuildId(id: string): string {
 
 export function validateRegion(region: string | undefined, from?: string): string | undefined {
   if (region === undefined || REGION.test(region)) return region;
+  if (region.includes(',') && (from === undefined || from === '--region')) {
+    throw new UsageError(`--region ${quote(region)} names several regions: this command works in one region at a time`, 'doctor takes a list (--region a,b, or --all-regions); run fix and snapshot once per region');
+  }
   throw new UsageError(`invalid region ${quote(region)}${from ? ` (from ${from})` : ''}: expected a region code such as us-east-1`, from && from !== '--region' ? `fix or unset ${from}, or pass --region` : undefined);
 }
 
@@ -94,12 +101,13 @@ export function hasExplicitTarget(o: TargetOptions): boolean {
 
 /**
  * The report format an --output file name asks for, when --format was not given:
- * .xml junit (CodeBuild report groups), .sarif sarif, .json json, anything else text.
+ * .xml junit (CodeBuild report groups), .sarif sarif, .json json, .jsonl/.ndjson jsonl, anything else text.
  */
 export function formatForOutput(file: string): Format {
   const name = file.toLowerCase();
   if (name.endsWith('.xml')) return 'junit';
   if (name.endsWith('.sarif') || name.endsWith('.sarif.json')) return 'sarif';
   if (name.endsWith('.json')) return 'json';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
   return 'text';
 }

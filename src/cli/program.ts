@@ -4,7 +4,7 @@ import { EXIT } from '../model/exit-code.js';
 import { hasControl, quote, registerSecret, safeLine } from '../model/safe-text.js';
 import { FORMATS } from '../report/formats.js';
 import { VERSION } from '../version.js';
-import { addCommonOptions, addTargetOptions, commonOf, optionsOf, QUIET_HELP, targetsOf } from './option-defs.js';
+import { addCommonOptions, addTargetOptions, commonOf, optionsOf, QUIET_HELP, scopeOptionsOf, targetsOf } from './option-defs.js';
 import { collect, formatForOutput } from './options.js';
 import { writeErr } from './output.js';
 
@@ -43,10 +43,14 @@ Examples:
     .addOption(
       new Option('-f, --format <format>', 'report format')
         .choices(FORMATS)
-        .default('text', 'text, or from the --output name: .xml junit, .sarif sarif, .json json'),
+        .default('text', 'text, or from the --output name: .xml junit, .sarif sarif, .json json, .jsonl jsonl'),
     )
     .option('-o, --output <file>', 'write the report to a file (a summary line still goes to stdout)')
-    .addOption(new Option('--fail-on <level>', 'lowest status that fails the run (warning: warnings fail it too)').choices(FAIL_ON).default('error'));
+    .addOption(new Option('--fail-on <level>', 'lowest status that fails the run (warning: warnings fail it too)').choices(FAIL_ON).default('error'))
+    .option('--accounts <ids>', 'every project of these accounts (comma list, repeatable), each through --assume-role', collect)
+    .option('--organization', "every ACTIVE account of the organization (organizations:ListAccounts, from the management or a delegated administrator account), each through --assume-role")
+    .option('--all-regions', 'every region enabled for the account where CodeBuild runs (--region also takes a list: a,b)')
+    .option('--concurrency <n>', 'accounts read at once in a multi-account run (default: 4)');
   addCommonOptions(doctor, QUIET_HELP.doctor).action(async (_o: Record<string, unknown>, cmd: Command) => {
     const o = optionsOf(cmd);
     const output = nonEmptyPath(o, 'output');
@@ -55,7 +59,7 @@ Examples:
     // An explicit --format wins; otherwise `--output report.xml` means JUnit, and so on.
     const format = output && cmd.getOptionValueSource('format') === 'default' ? formatForOutput(output) : (o.format as 'text');
     const { runDoctor } = await import('./doctor.js');
-    setExit(await runDoctor({ ...targetsOf(o, 'doctor'), ...commonOf(o), format, failOn: o.failOn as 'error', ...(output ? { output } : {}) }));
+    setExit(await runDoctor({ ...targetsOf(o, 'doctor'), ...commonOf(o), ...scopeOptionsOf(o), format, failOn: o.failOn as 'error', ...(output ? { output } : {}) }));
   });
 
   const fix = program

@@ -7,6 +7,7 @@ import { IncompleteError, UsageError } from '../model/errors.js';
 import { EXIT } from '../model/exit-code.js';
 import type { CommonOptions } from './options.js';
 import { validateEndpoint, validateRegion } from './options.js';
+import { assumeRoleOf } from './aws-choice.js';
 import { writeErr, writeOut } from './output.js';
 
 export interface RestoreOptions extends CommonOptions {
@@ -34,7 +35,8 @@ export async function runRestore(o: RestoreOptions): Promise<number> {
     if (!o.quiet) writeErr(line);
   };
   const [{ createAwsClients }, { livePolicyStore }] = await Promise.all([import('../sources/live/clients.js'), import('../sources/live/policy-store.js')]);
-  const clients = await createAwsClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(endpointUrl ? { endpointUrl } : {}) });
+  // The backup names its account; --account/--assume-role reach it from another (fix's own way, issue 15).
+  const clients = await createAwsClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(endpointUrl ? { endpointUrl } : {}), ...assumeRoleOf(o, region) });
   const store = livePolicyStore(clients);
   const live = c.kind === 'repository-policy' ? await store.readRepositoryPolicy(c) : await store.readRolePolicy(c);
   const plan = planRestore(contents, live);

@@ -42,7 +42,8 @@ export interface Result {
 export interface ScopeOutcome {
   /** Absent when the account itself could not be reached (no credentials for it). */
   account?: string;
-  region: string;
+  /** Absent when the failure covers every region of the account (its role could not be assumed). */
+  region?: string;
   status: 'read' | 'error';
   /** How many projects the scope examined. */
   projects?: number;

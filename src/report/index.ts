@@ -1,6 +1,7 @@
 import type { FailOn } from '../model/exit-code.js';
 import type { Report } from '../model/result.js';
 import { renderJson } from './json.js';
+import { renderJsonl } from './jsonl.js';
 import { renderJunit } from './junit.js';
 import type { Paint } from './paint.js';
 import { renderSarif } from './sarif.js';
@@ -26,6 +27,7 @@ const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => stri
   json: (report) => renderJson(report),
   junit: (report, options) => renderJunit(report, options.failOn ? { failOn: options.failOn } : {}),
   sarif: (report) => renderSarif(report),
+  jsonl: (report) => renderJsonl(report),
 };
 
 export function renderReport(format: Format, report: Report, options: RenderOptions): string {

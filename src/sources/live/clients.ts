@@ -1,3 +1,4 @@
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
@@ -7,7 +8,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { IncompleteError, UsageError } from '../../model/errors.js';
 import { quote, registerSecret } from '../../model/safe-text.js';
-import { asFatal, CredentialsError, OPERATION } from './aws-errors.js';
+import { asFatal, CredentialsError, errorName, OPERATION } from './aws-errors.js';
 import { startDeadline, type Deadline } from './deadline.js';
 
 export interface AwsOptions {
@@ -18,6 +19,34 @@ export interface AwsOptions {
   timeoutSeconds?: number;
   /** Where the SDK's warnings go, as one line of ours each (--verbose); dropped without it. */
   warn?: (line: string) => void;
+  /**
+   * Act as this role (--account with --assume-role, and each member account of a multi-account
+   * run): the credential chain's identity calls sts:AssumeRole once, session name `ecr-doctor`.
+   */
+  assumeRole?: AssumeRoleRequest;
+  /**
+   * Credentials already resolved by another client set of this run (a multi-scope run's first):
+   * used instead of the credential chain, so a credential_process or SSO login runs once per run.
+   */
+  sourceCredentials?: AwsCredentialIdentityProvider;
+}
+
+export type AwsCredentialSource = AwsCredentialIdentityProvider;
+
+export interface AssumeRoleRequest {
+  roleArn: string;
+  externalId?: string;
+}
+
+/** sts:AssumeRole was refused or failed: an error for that account, with the role and trust policy it needs. */
+export class AssumeRoleError extends IncompleteError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly roleArn: string,
+  ) {
+    super(message, hint);
+  }
 }
 
 /** Without --timeout; the CLI always passes one (DEFAULT_TIMEOUT_SECONDS in cli/options.ts). */
@@ -53,6 +82,15 @@ export interface AwsClients {
   ecrQuickIn(region: string): ECRClient;
   /** An EC2 client for a region, loaded on first use: only VPC-configured builds that pull from ECR need it. */
   ec2In(region: string): Promise<EC2Client>;
+  /** The configuration every client of this set shares (credentials, endpoint, retries), for a client of another service. */
+  config(): Record<string, unknown>;
+  /** Puts a client made from config() under the run's deadline and error tagging. */
+  adopt<C>(client: C): C;
+  /**
+   * The clients of another account in the same run (multi-account runs): its repositories and
+   * registry are then read as their owner, so a cross-account pull is judged with both halves.
+   */
+  ownerClients?(account: string, region: string): Promise<AwsClients | undefined>;
 }
 
 interface MiddlewareHost {
@@ -143,7 +181,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: Math.min(REQUEST_TIMEOUT_MS, seconds * 1000) },
     logger,
   };
-  const sts = tagErrors(new STSClient({ ...common, ...(options.region ? { region: options.region } : {}) }), deadline);
+  const sts = tagErrors(new STSClient({ ...common, ...(options.region ? { region: options.region } : {}), ...(options.sourceCredentials ? { credentials: options.sourceCredentials } : {}) }), deadline);
   let region = options.region;
   if (!region) {
     const found = await resolveRegion(sts, options.profile);
@@ -153,7 +191,14 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
   }
   await resolveCredentials(sts, deadline, logger);
   // One credential chain for every client: a credential_process or SSO cache is consulted once.
-  const base = { ...common, credentials: (o?: Record<string, unknown>) => sts.config.credentials(o) };
+  let credentials = (o?: Record<string, unknown>) => sts.config.credentials(o);
+  let callerSts = sts;
+  if (options.assumeRole) {
+    const assumed = await assumeRoleOnce(sts, options.assumeRole, deadline);
+    credentials = () => Promise.resolve(assumed);
+    callerSts = tagErrors(new STSClient({ ...common, region, credentials }), deadline);
+  }
+  const base = { ...common, credentials };
   const ecrClients = new Map<string, ECRClient>();
   const ecrIn = (r: string): ECRClient => {
     let client = ecrClients.get(r);
@@ -175,7 +220,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
   };
   return {
     region,
-    sts,
+    sts: callerSts,
     codebuild: tagErrors(new CodeBuildClient({ ...base, region }), deadline),
     ecr: ecrIn(region),
     iam: tagErrors(new IAMClient({ ...base, region }), deadline),
@@ -184,7 +229,62 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     kmsIn: lazyRegional(async () => (await import('@aws-sdk/client-kms')).KMSClient, base, deadline),
     ecrQuickIn,
     ec2In: lazyRegional(async () => (await import('@aws-sdk/client-ec2')).EC2Client, base, deadline),
+    config: () => ({ ...base }),
+    adopt: (client) => tagErrors(client, deadline),
   };
+}
+
+interface AssumedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration?: Date;
+}
+
+/** One AssumeRole per role in a run, however many regions use it (every call is counted, issue 15). */
+const assumedRoles = new Map<string, Promise<AssumedCredentials>>();
+
+function assumeRoleOnce(sts: STSClient, req: AssumeRoleRequest, deadline: Deadline): Promise<AssumedCredentials> {
+  const key = `${req.roleArn}\n${req.externalId ?? ''}`;
+  let pending = assumedRoles.get(key);
+  if (!pending) {
+    pending = assumeRole(sts, req, deadline);
+    assumedRoles.set(key, pending);
+  }
+  return pending;
+}
+
+async function assumeRole(sts: STSClient, req: AssumeRoleRequest, deadline: Deadline): Promise<AssumedCredentials> {
+  const { AssumeRoleCommand, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  try {
+    const out = await sts.send(new AssumeRoleCommand({ RoleArn: req.roleArn, RoleSessionName: 'ecr-doctor', ...(req.externalId ? { ExternalId: req.externalId } : {}) }));
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new IncompleteError(`sts:AssumeRole on ${req.roleArn} returned no credentials`, 'check --endpoint-url and any proxy in between');
+    registerSecret(c.AccessKeyId);
+    registerSecret(c.SecretAccessKey);
+    registerSecret(c.SessionToken);
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+  } catch (e) {
+    if (e instanceof IncompleteError && !(e instanceof CredentialsError)) throw e;
+    const name = errorName(e);
+    const denied = /AccessDenied/.test(name);
+    // Who asks: the trust policy must name this principal (or its account).
+    const caller = denied ? await sts.send(new GetCallerIdentityCommand({})).then((o) => o.Arn, () => undefined) : undefined;
+    const account = /^arn:[^:]+:iam::(\d{12}):/.exec(req.roleArn)?.[1] ?? 'the account';
+    const trust = JSON.stringify({
+      Effect: 'Allow',
+      Principal: { AWS: caller ?? `arn:aws:iam::<the account ecr-doctor runs as>:root` },
+      Action: 'sts:AssumeRole',
+      ...(req.externalId ? { Condition: { StringEquals: { 'sts:ExternalId': '<the --external-id>' } } } : {}),
+    });
+    const message = `cannot assume ${req.roleArn}: ${name} on sts:AssumeRole${caller ? ` (as ${caller})` : ''}`;
+    const hint = denied
+      ? `create the role in account ${account} (read-only rights: \`ecr-doctor permissions\`) with a trust policy statement ${trust}, and let the caller call sts:AssumeRole on it`
+      : deadline.remainingMs() === 0
+        ? 'allow more time with --timeout SECONDS'
+        : 'check the role name (--assume-role), the account id and the network';
+    throw new AssumeRoleError(message, hint, req.roleArn);
+  }
 }
 
 /** One client per region, its SDK package imported only when the first one is asked for. */

@@ -23,7 +23,7 @@ import type { NetworkRequest } from './ec2.js';
 
 const CONCURRENCY = 8;
 
-async function readCaller(clients: AwsClients): Promise<CallerIdentity> {
+export async function readCaller(clients: AwsClients): Promise<CallerIdentity> {
   try {
     const out = await clients.sts.send(new GetCallerIdentityCommand({}));
     const arn = out.Arn ?? '';
@@ -103,8 +103,16 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
   // Each registry an image lives in, read once, in the same wave as its repositories.
   const registries = new Map([...repos.values()].map((r) => [registryKey(r.registryId, r.region), { registryId: r.registryId, region: r.region }]));
   const callerAccount = callerRead.then((c) => c.account);
+  // A multi-account run reads another account's repository and registry as their owner (issue 15).
+  const ownerOf = async (account: string, region: string): Promise<AwsClients> => {
+    if (!clients.ownerClients || account === (await callerAccount)) return clients;
+    return (await clients.ownerClients(account, region)) ?? clients;
+  };
   const [repoFacts, roleFacts, fleetFacts, secretFacts, networkFacts, registryFacts] = await Promise.all([
-    mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req, clients.ecrQuickIn(req.region))),
+    mapLimited([...repos.values()], CONCURRENCY, async (req) => {
+      const c = await ownerOf(req.registryId, req.region);
+      return readRepository(c.ecrIn(req.region), req, c.ecrQuickIn(req.region));
+    }),
     mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
       const account = parseArn(arn)?.account;
       const callerAccount = (await callerRead).account;
@@ -123,7 +131,10 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
     networks.size === 0
       ? Promise.resolve([])
       : import('./ec2.js').then(({ readNetwork }) => mapLimited([...networks.values()], CONCURRENCY, async (req) => readNetwork(await clients.ec2In(req.region), req))),
-    mapLimited([...registries.values()], CONCURRENCY, (req) => readRegistry(clients.ecrIn(req.region), req, callerAccount)),
+    mapLimited([...registries.values()], CONCURRENCY, async (req) => {
+      const c = await ownerOf(req.registryId, req.region);
+      return readRegistry(c.ecrIn(req.region), req, c === clients ? callerAccount : Promise.resolve(req.registryId));
+    }),
   ]);
   for (const r of repoFacts) facts.repositories[r.arn] = r;
   for (const r of roleFacts) facts.roles[r.arn] = r;

@@ -1,0 +1,174 @@
+import { runChecks } from '../checks/index.js';
+import { decideExitCode } from '../model/exit-code.js';
+import type { Report, Result, ScopeOutcome } from '../model/result.js';
+import { summarise } from '../model/result.js';
+import type { Target } from '../model/target.js';
+import type { Verdict } from '../model/verdict.js';
+import { buildReport } from '../report/build-report.js';
+import { renderReport } from '../report/index.js';
+import { jsonlResult, jsonlRun, jsonlScope, jsonlSummary, jsonlVerdict } from '../report/jsonl.js';
+import { formatSummary } from '../report/text.js';
+import { deriveVerdicts } from '../report/verdict.js';
+import type { ScopeRead, ScopeRequest } from '../sources/live/scopes.js';
+import { CredentialsError } from '../sources/live/aws-errors.js';
+import { VERSION } from '../version.js';
+import { chooseAws, explainCredentialsFailure } from './aws-choice.js';
+import type { DoctorOptions } from './doctor.js';
+import { loadPaint, writeErr, writeOut, writeReportFile } from './output.js';
+import { withRunFlags } from './run-flags.js';
+
+/** What one scope gave the report: its results and verdicts, tagged with where they were judged. */
+interface ScopePart {
+  outcome: ScopeOutcome;
+  results: Result[];
+  verdicts: Verdict[];
+}
+
+const TARGET: Target = { projects: [], allProjects: true, builds: [], lastFailed: false, images: [], foundBy: '--all-projects' };
+
+/** The result a scope that could not be read stands for: an error, never a silent gap. */
+export function scopeErrorResult(scope: Extract<ScopeRead, { kind: 'error' }>): Result {
+  const where = scope.region ? `account ${scope.account}, ${scope.region}` : `account ${scope.account}`;
+  return {
+    check: 'scope-read',
+    status: 'error',
+    severity: 'error',
+    subject: where,
+    message: `${where} could not be read: ${scope.message}`,
+    ...(scope.hint ? { fix: { target: 'other' as const, account: scope.account, description: scope.hint } } : {}),
+    account: scope.account,
+    ...(scope.region ? { region: scope.region } : {}),
+  };
+}
+
+/** The checks of one scope, each result tagged with its account and region. */
+function judgeScope(scope: ScopeRead, o: DoctorOptions): ScopePart {
+  if (scope.kind === 'error') {
+    const result = scopeErrorResult(scope);
+    const outcome: ScopeOutcome = { account: scope.account, ...(scope.region ? { region: scope.region } : {}), status: 'error', message: scope.message, ...(scope.hint ? { hint: scope.hint } : {}) };
+    return { outcome, results: [result], verdicts: deriveVerdicts([result], []) };
+  }
+  const where = { account: scope.account, region: scope.region };
+  const results = withRunFlags(runChecks(scope.facts), scope.region, o).map((r) => ({ ...r, ...where }));
+  const report = buildReport(results, scope.facts, TARGET, 'live');
+  return { outcome: { ...where, status: 'read', projects: scope.facts.projects.length }, results, verdicts: (report.verdicts ?? []).map((v) => ({ ...v, ...where })) };
+}
+
+/** A progress line on stderr at a terminal, rewritten in place: accounts, regions, projects done. */
+function makeScopeProgress(enabled: boolean) {
+  let planned = 0;
+  let done = 0;
+  let projects = 0;
+  let errors = 0;
+  let accounts = 0;
+  const draw = () => {
+    if (!enabled) return;
+    const tail = errors ? `, ${errors} could not be read` : '';
+    process.stderr.write(`\r\x1b[2Kecr-doctor: ${done}/${planned || '?'} account-regions read (${accounts} account${accounts === 1 ? '' : 's'}), ${projects} projects${tail}`);
+  };
+  return {
+    planned(a: number, scopes: number) {
+      accounts = a;
+      planned = scopes;
+      draw();
+    },
+    scope(part: ScopePart) {
+      if (part.outcome.region) done += 1;
+      if (part.outcome.status === 'error') errors += 1;
+      projects += part.outcome.projects ?? 0;
+      draw();
+    },
+    end() {
+      if (enabled && (done || planned)) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+/**
+ * doctor over several accounts and/or regions (issue 15): each account × region is read and
+ * judged on its own; with --format jsonl its lines go out as soon as it is judged (the facts are
+ * then let go), otherwise one report covers them all, in account and region order.
+ */
+export async function runDoctorScopes(o: DoctorOptions, request: ScopeRequest): Promise<number> {
+  // The run starts as the caller; the roles of the other accounts are assumed per account.
+  const { assumeRole: _ar, externalId: _ei, account: _a, region: _r, ...common } = o;
+  const choice = chooseAws(common, TARGET);
+  const stream = o.format === 'jsonl' && !o.output;
+  const progress = makeScopeProgress(!o.quiet && !!process.stderr.isTTY && !stream);
+  const verbose = o.verbose ? (line: string) => writeErr(`ecr-doctor: ${line}`) : () => {};
+  const parts: ScopePart[] = [];
+  const targetOf = (account?: string): Record<string, unknown> => ({
+    description: `all projects in ${describeRequest(request)}`,
+    foundBy: '--all-projects',
+    source: 'live',
+    ...(account ? { account } : {}),
+    ...(request.accounts.kind === 'list' ? { accounts: request.accounts.ids } : {}),
+    ...(request.accounts.kind === 'organization' ? { organization: true } : {}),
+    ...(request.regions.kind === 'list' && request.regions.names.length ? { regions: request.regions.names } : {}),
+    ...(request.regions.kind === 'all' ? { allRegions: true } : {}),
+    ...(request.assumeRole ? { assumeRole: request.assumeRole } : {}),
+  });
+  const { readScopes } = await import('../sources/live/scopes.js');
+  let caller;
+  try {
+    if (stream) writeOut(jsonlRun({ schemaVersion: 1, tool: { name: 'ecr-doctor', version: VERSION }, target: targetOf() }));
+    caller = await readScopes(
+      choice.options,
+      request,
+      TARGET,
+      (scope) => {
+        const part = judgeScope(scope, o);
+        verbose(part.outcome.status === 'read' ? `read account ${part.outcome.account} ${part.outcome.region}: ${part.outcome.projects} projects` : `account ${part.outcome.account}${part.outcome.region ? ` ${part.outcome.region}` : ''}: ${part.outcome.message}`);
+        progress.scope(part);
+        if (stream) {
+          writeOut([...part.results.map(jsonlResult), ...part.verdicts.map((v) => jsonlVerdict(v)), jsonlScope(part.outcome)].join(''));
+          // Only the counts are kept: the summary line needs them, the results are out.
+          parts.push({ outcome: part.outcome, results: part.results.map((r) => ({ status: r.status }) as Result), verdicts: [] });
+        } else {
+          parts.push(part);
+        }
+      },
+      { planned: (a, n) => progress.planned(a, n), note: verbose },
+    );
+  } catch (e) {
+    if (e instanceof CredentialsError) throw explainCredentialsFailure(e, e.message, choice);
+    throw e;
+  } finally {
+    progress.end();
+  }
+  const results = parts.flatMap((p) => p.results);
+  if (stream) {
+    const errors = parts.filter((p) => p.outcome.status === 'error').length;
+    writeOut(jsonlSummary(summarise(results), { scopes: parts.length, scopeErrors: errors }));
+    return decideExitCode(results, o.failOn);
+  }
+  parts.sort((a, b) => compareScopes(a.outcome, b.outcome));
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: 'ecr-doctor', version: VERSION },
+    target: targetOf(caller.account),
+    summary: summarise(results),
+    results: parts.flatMap((p) => p.results),
+    verdicts: parts.flatMap((p) => p.verdicts),
+    scopes: parts.map((p) => p.outcome),
+  };
+  const colour = o.color && o.format === 'text' && !o.output;
+  const text = renderReport(o.format, report, { paint: await loadPaint(colour), unicode: colour, verbose: !!o.verbose, quiet: !!o.quiet && !o.output, failOn: o.failOn });
+  if (o.output) {
+    await writeReportFile(o.output, text);
+    if (!o.quiet) writeOut(`${formatSummary(report)} (${o.format} report written to ${o.output})\n`);
+  } else {
+    writeOut(text);
+  }
+  return decideExitCode(report.results, o.failOn);
+}
+
+function compareScopes(a: ScopeOutcome, b: ScopeOutcome): number {
+  return (a.account ?? '').localeCompare(b.account ?? '') || (a.region ?? '').localeCompare(b.region ?? '');
+}
+
+function describeRequest(r: ScopeRequest): string {
+  const accounts = r.accounts.kind === 'organization' ? 'every account of the organization' : r.accounts.kind === 'list' ? `account${r.accounts.ids.length === 1 ? '' : 's'} ${r.accounts.ids.join(', ')}` : 'the account';
+  const regions = r.regions.kind === 'all' ? 'every region where CodeBuild runs' : r.regions.names.length ? `region${r.regions.names.length === 1 ? '' : 's'} ${r.regions.names.join(', ')}` : 'the default region';
+  return `${accounts}, ${regions}`;
+}
