@@ -14,6 +14,7 @@ import { secretLocation } from '../../checks/secret-access.js';
 import type { SecretRequest } from './secrets.js';
 import type { RepositoryRequest } from './ecr.js';
 import { readRepository } from './ecr.js';
+import { describeRepositories } from './ecr-batch.js';
 import { readRegistry } from './ecr-registry.js';
 import type { ManagedPolicyCache } from './iam.js';
 import { readRole } from './iam.js';
@@ -103,8 +104,10 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
   // Each registry an image lives in, read once, in the same wave as its repositories.
   const registries = new Map([...repos.values()].map((r) => [registryKey(r.registryId, r.region), { registryId: r.registryId, region: r.region }]));
   const callerAccount = callerRead.then((c) => c.account);
+  // The repositories themselves: one DescribeRepositories per registry and region for up to 100 names (issue 15).
+  const described = new Map([...registries].map(([key, r]) => [key, describeRepositories(clients.ecrIn(r.region), r.registryId, [...repos.values()].filter((q) => q.registryId === r.registryId && q.region === r.region).map((q) => q.name))]));
   const [repoFacts, roleFacts, fleetFacts, secretFacts, networkFacts, registryFacts] = await Promise.all([
-    mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req, clients.ecrQuickIn(req.region))),
+    mapLimited([...repos.values()], CONCURRENCY, (req) => readRepository(clients.ecrIn(req.region), req, clients.ecrQuickIn(req.region), described.get(registryKey(req.registryId, req.region))?.get(req.name))),
     mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
       const account = parseArn(arn)?.account;
       const callerAccount = (await callerRead).account;
