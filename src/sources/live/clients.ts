@@ -53,6 +53,8 @@ export interface AwsClients {
   ecrQuickIn(region: string): ECRClient;
   /** An EC2 client for a region, loaded on first use: only VPC-configured builds that pull from ECR need it. */
   ec2In(region: string): Promise<EC2Client>;
+  /** --verbose lines from the readers (e.g. a bulk read refused, read item by item instead). */
+  warn?: (line: string) => void;
 }
 
 interface MiddlewareHost {
@@ -184,6 +186,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     kmsIn: lazyRegional(async () => (await import('@aws-sdk/client-kms')).KMSClient, base, deadline),
     ecrQuickIn,
     ec2In: lazyRegional(async () => (await import('@aws-sdk/client-ec2')).EC2Client, base, deadline),
+    ...(options.warn ? { warn: options.warn } : {}),
   };
 }
 
