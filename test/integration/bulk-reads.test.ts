@@ -22,6 +22,7 @@ const AWS_READ_ONLY = 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnl
 
 let proxy: FaultProxy;
 let env: Record<string, string>;
+let bulkResults: unknown[] = [];
 
 beforeAll(async () => {
   proxy = await startFaultProxy(endpoint, () => 'pass');
@@ -63,6 +64,7 @@ describe('doctor --all-projects: deterministic request counts', () => {
     const r = await runCli(['doctor', '--all-projects', '--format', 'json'], { env, timeoutMs: 60_000 });
     expect(r.stderr).not.toMatch(/^error:/m);
     const report = parseReport(r.stdout);
+    bulkResults = report.results;
     // 120 projects judged; the one naming a missing tag fails image-exists.
     expect(report.results.filter((x) => x.check === 'project-found' && x.status === 'pass')).toHaveLength(PROJECTS);
     expect(report.results.filter((x) => x.check === 'image-exists' && x.status === 'fail')).toHaveLength(1);
@@ -89,5 +91,19 @@ describe('doctor --all-projects: deterministic request counts', () => {
       'iam:GetPolicy': 1, // the AWS managed policy, once for all roles
       'iam:GetPolicyVersion': 1,
     });
+  }, 90_000);
+
+  it('AccessDenied on iam:GetAccountAuthorizationDetails: the same verdicts from the per-role reads, and --verbose says so', async () => {
+    const denying = await startFaultProxy(endpoint, (call) => (call === 'iam:GetAccountAuthorizationDetails' ? 'deny' : 'pass'));
+    try {
+      const r = await runCli(['doctor', '--all-projects', '--format', 'json', '--verbose'], { env: { ...env, AWS_ENDPOINT_URL: denying.endpoint }, timeoutMs: 60_000 });
+      expect(r.stderr).toMatch(/^ecr-doctor: AccessDenied on iam:GetAccountAuthorizationDetails: reading the 4 roles one by one instead/m);
+      expect(parseReport(r.stdout).results).toEqual(bulkResults);
+      expect(bulkResults.length).toBeGreaterThan(PROJECTS);
+      expect(denying.calls.filter((c) => c === 'iam:GetRole')).toHaveLength(ROLES);
+      expect(denying.calls.filter((c) => c === 'iam:GetAccountAuthorizationDetails')).toHaveLength(1);
+    } finally {
+      await denying.close();
+    }
   }, 90_000);
 });
