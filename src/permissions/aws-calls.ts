@@ -47,6 +47,7 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'GetLifecyclePolicyCommand', action: 'ecr:GetLifecyclePolicy', use: 'doctor', why: "the repository's lifecycle rules, which can expire the image a project names (the image list then comes from ecr:DescribeImages)" },
   { command: 'DescribePullThroughCacheRulesCommand', action: 'ecr:DescribePullThroughCacheRules', use: 'doctor', why: 'which repository paths are pull-through cache paths (custom prefixes, ROOT), and their upstream credential secret' },
   { command: 'DescribeRepositoryCreationTemplatesCommand', action: 'ecr:DescribeRepositoryCreationTemplates', use: 'doctor', why: 'the creation template that shapes a cache repository on its first pull (its repository policy)' },
+  { command: 'GetAccountAuthorizationDetailsCommand', action: 'iam:GetAccountAuthorizationDetails', use: 'doctor', why: 'roles and customer managed policies in one account-wide read, when a run names more than 3 roles (without it, the roles are read one by one)' },
 ];
 
 /** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */

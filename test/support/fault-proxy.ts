@@ -6,8 +6,12 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What to do with one call: pass it on, hold it without answering, delay it, or fail it. */
-export type Fault = 'pass' | 'hang' | { delayMs: number } | 'throttle' | 'echo-token';
+/**
+ * What to do with one call: pass it on, hold it without answering, delay it, or fail it. `deny`
+ * answers AccessDenied with 403 ("Common Errors": AccessDeniedException for JSON protocols,
+ * AccessDenied for Query); `respond` answers 200 with the given body (XML for Query, JSON else).
+ */
+export type Fault = 'pass' | 'hang' | { delayMs: number } | 'throttle' | 'echo-token' | 'deny' | { respond: string };
 
 /** The call ("ecr:DescribeRepositories", "sts:GetCallerIdentity") and how many of it came before. */
 export type FaultPolicy = (call: string, nth: number) => Fault;
@@ -41,12 +45,12 @@ function callOf(req: IncomingMessage, body: Buffer): { call: string; json: boole
   return { call: `${service}:${form.get('Action') ?? 'Unknown'}`, json: false };
 }
 
-function sendError(res: ServerResponse, json: boolean, code: string, message: string): void {
+function sendError(res: ServerResponse, json: boolean, code: string, message: string, status = 400): void {
   if (json) {
-    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code });
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code });
     res.end(JSON.stringify({ __type: code, message }));
   } else {
-    res.writeHead(400, { 'content-type': 'text/xml' });
+    res.writeHead(status, { 'content-type': 'text/xml' });
     res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
   }
 }
@@ -84,6 +88,10 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy, hol
     else if (fault === 'echo-token') {
       // As a misbehaving endpoint might: the caller's own token quoted in the first line.
       sendError(res, json, 'ValidationException', `bad request from token ${String(req.headers['x-amz-security-token'] ?? '')} key ${String(req.headers.authorization ?? '')}`);
+    } else if (fault === 'deny') sendError(res, json, json ? 'AccessDeniedException' : 'AccessDenied', `User: arn:aws:iam::123456789012:user/x is not authorized to perform: ${call}`, 403);
+    else if ('respond' in fault) {
+      res.writeHead(200, { 'content-type': json ? 'application/x-amz-json-1.1' : 'text/xml' });
+      res.end(fault.respond);
     } else later(fault.delayMs, forward);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

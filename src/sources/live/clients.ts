@@ -91,6 +91,8 @@ export interface AwsClients {
    * registry are then read as their owner, so a cross-account pull is judged with both halves.
    */
   ownerClients?(account: string, region: string): Promise<AwsClients | undefined>;
+  /** --verbose lines from the readers (e.g. a bulk read refused, read item by item instead). */
+  warn?: (line: string) => void;
 }
 
 interface MiddlewareHost {
@@ -231,6 +233,7 @@ export async function createAwsClients(options: AwsOptions): Promise<AwsClients>
     ec2In: lazyRegional(async () => (await import('@aws-sdk/client-ec2')).EC2Client, base, deadline),
     config: () => ({ ...base }),
     adopt: (client) => tagErrors(client, deadline),
+    ...(options.warn ? { warn: options.warn } : {}),
   };
 }
 

@@ -1,11 +1,13 @@
-import type { ECRClient, ImageIdentifier } from '@aws-sdk/client-ecr';
-import { DescribeImagesCommand, DescribeRepositoriesCommand, GetRepositoryPolicyCommand, ListImagesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { GetRepositoryPolicyCommand, ListImagesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
 import type { Fact } from '../../model/fact.js';
 import { absent, present } from '../../model/fact.js';
 import type { ImageInfo, RepositoryFacts } from '../../model/facts.js';
 import { isNamed, unreadableFrom } from './aws-errors.js';
 import { readImagePlatforms } from './manifests.js';
 import { readLifecycle } from './ecr-lifecycle.js';
+import type { DescribedImage, RepositoryFact } from './ecr-batch.js';
+import { describeImages, describeRepositories } from './ecr-batch.js';
 
 export interface RepositoryRequest {
   arn: string;
@@ -16,22 +18,6 @@ export interface RepositoryRequest {
   references: string[];
   /** Also read each image's platforms (manifest, config blob): a project runs the image. */
   platforms?: boolean;
-}
-
-async function readRepositoryItself(client: ECRClient, req: RepositoryRequest): Promise<RepositoryFacts['repository']> {
-  try {
-    const out = await client.send(new DescribeRepositoriesCommand({ registryId: req.registryId, repositoryNames: [req.name] }));
-    const repo = out.repositories?.[0];
-    if (!repo) return absent();
-    return present({
-      ...(repo.repositoryUri ? { uri: repo.repositoryUri } : {}),
-      ...(repo.createdAt ? { createdAt: repo.createdAt.toISOString() } : {}),
-      ...(repo.encryptionConfiguration?.encryptionType ? { encryptionType: repo.encryptionConfiguration.encryptionType } : {}),
-    });
-  } catch (e) {
-    if (isNamed(e, 'RepositoryNotFoundException')) return absent();
-    return unreadableFrom(e, 'ecr:DescribeRepositories');
-  }
 }
 
 /** The policy text; "no policy" (RepositoryPolicyNotFoundException) is an absent policy, not an error (DOMAIN.md §4). */
@@ -45,39 +31,27 @@ export async function readRepositoryPolicy(client: ECRClient, registryId: string
   }
 }
 
-function imageId(reference: string): ImageIdentifier {
-  return reference.startsWith('sha256:') ? { imageDigest: reference } : { imageTag: reference };
-}
-
-async function readImage(client: ECRClient, req: RepositoryRequest, reference: string, downloads: ECRClient): Promise<Fact<ImageInfo>> {
+async function readImage(client: ECRClient, req: RepositoryRequest, reference: string, described: Promise<DescribedImage>, downloads: ECRClient): Promise<Fact<ImageInfo>> {
   // The manifest read goes out with DescribeImages, not after it: same round trip.
   const platformsRead = req.platforms ? readImagePlatforms(client, req, reference, downloads) : undefined;
   platformsRead?.catch(() => undefined);
-  // ECR API Reference, DescribeImagesFilter.imageStatus: "If not specified, only images with
-  // ACTIVE status are returned", so an archived tag would read as missing. ANY includes
-  // ARCHIVED and ACTIVATING (being restored).
-  const described = await client.send(new DescribeImagesCommand({ registryId: req.registryId, repositoryName: req.name, imageIds: [imageId(reference)], filter: { imageStatus: 'ANY' } })).then(
-    (out) => ({ ok: true as const, out }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  const platforms = described.ok && described.out.imageDetails?.[0] && platformsRead ? await platformsRead : undefined;
-  try {
-    if (!described.ok) throw described.error;
-    const d = described.out.imageDetails?.[0];
-    if (!d) return absent();
-    return present({
-      digest: d.imageDigest ?? '',
-      tags: d.imageTags ?? [],
-      ...(d.imageStatus ? { status: d.imageStatus } : {}),
-      ...(d.imagePushedAt ? { pushedAt: d.imagePushedAt.toISOString() } : {}),
-      ...(d.imageSizeInBytes !== undefined ? { sizeInBytes: d.imageSizeInBytes } : {}),
-      ...(d.imageManifestMediaType ? { manifestMediaType: d.imageManifestMediaType } : {}),
-      ...(platforms ? { platforms } : {}),
-    });
-  } catch (e) {
-    if (isNamed(e, 'ImageNotFoundException', 'RepositoryNotFoundException')) return absent();
-    return unreadableFrom(e, 'ecr:DescribeImages');
+  const answer = await described;
+  const d = answer.ok ? answer.detail : undefined;
+  const platforms = d && platformsRead ? await platformsRead : undefined;
+  if (!answer.ok) {
+    if (isNamed(answer.error, 'ImageNotFoundException', 'RepositoryNotFoundException')) return absent();
+    return unreadableFrom(answer.error, 'ecr:DescribeImages');
   }
+  if (!d) return absent();
+  return present({
+    digest: d.imageDigest ?? '',
+    tags: d.imageTags ?? [],
+    ...(d.imageStatus ? { status: d.imageStatus } : {}),
+    ...(d.imagePushedAt ? { pushedAt: d.imagePushedAt.toISOString() } : {}),
+    ...(d.imageSizeInBytes !== undefined ? { sizeInBytes: d.imageSizeInBytes } : {}),
+    ...(d.imageManifestMediaType ? { manifestMediaType: d.imageManifestMediaType } : {}),
+    ...(platforms ? { platforms } : {}),
+  });
 }
 
 async function readKnownTags(client: ECRClient, req: RepositoryRequest): Promise<Fact<string[]>> {
@@ -102,16 +76,19 @@ async function readResourceTags(client: ECRClient, req: RepositoryRequest): Prom
 }
 
 /**
- * Everything about one repository, its reads issued together. The tag listing (for "did you
+ * Everything about one repository, its reads issued together. `described` is its
+ * DescribeRepositories answer when the caller read several repositories in one call. The tag listing (for "did you
  * mean") is read only when an image is missing, so the common path stays one round trip.
  */
-export async function readRepository(client: ECRClient, req: RepositoryRequest, downloads: ECRClient = client): Promise<RepositoryFacts> {
+export async function readRepository(client: ECRClient, req: RepositoryRequest, downloads: ECRClient = client, described?: Promise<RepositoryFact>): Promise<RepositoryFacts> {
+  // All the references of the repository in one DescribeImages (ecr-batch.ts).
+  const imageReads = describeImages(client, req, req.references);
   const [repository, policy, tags, lifecycle, ...images] = await Promise.all([
-    readRepositoryItself(client, req),
+    described ?? describeRepositories(client, req.registryId, [req.name]).get(req.name)!,
     readRepositoryPolicy(client, req.registryId, req.name),
     readResourceTags(client, req),
     readLifecycle(client, req),
-    ...req.references.map((ref) => readImage(client, req, ref, downloads)),
+    ...req.references.map((ref) => readImage(client, req, ref, imageReads.get(ref)!, downloads)),
   ]);
   const imageFacts = Object.fromEntries(req.references.map((ref, i) => [ref, images[i]!]));
   const missing = repository.state === 'present' && images.some((f) => f.state === 'absent');

@@ -3,8 +3,8 @@ import { ListProjectsCommand } from '@aws-sdk/client-codebuild';
 import { derivePullSubjects } from '../../checks/subjects.js';
 import { parseArn } from '../../model/arn.js';
 import { IncompleteError } from '../../model/errors.js';
-import { absent, present, unreadable } from '../../model/fact.js';
-import type { BuildFacts, CallerIdentity, Facts, RoleFacts } from '../../model/facts.js';
+import { absent, present } from '../../model/fact.js';
+import type { BuildFacts, CallerIdentity, Facts } from '../../model/facts.js';
 import { registryKey } from '../../model/facts.js';
 import type { Target } from '../../model/target.js';
 import { asFatal, errorName, unreadableFrom } from './aws-errors.js';
@@ -14,9 +14,10 @@ import { secretLocation } from '../../checks/secret-access.js';
 import type { SecretRequest } from './secrets.js';
 import type { RepositoryRequest } from './ecr.js';
 import { readRepository } from './ecr.js';
+import { describeRepositories } from './ecr-batch.js';
 import { readRegistry } from './ecr-registry.js';
 import type { ManagedPolicyCache } from './iam.js';
-import { readRole } from './iam.js';
+import { readRoles } from './iam-bulk.js';
 import { mapLimited } from './limit.js';
 import { vpcBuilds } from '../../checks/build-network-scope.js';
 import type { NetworkRequest } from './ec2.js';
@@ -108,20 +109,20 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
     if (!clients.ownerClients || account === (await callerAccount)) return clients;
     return (await clients.ownerClients(account, region)) ?? clients;
   };
+  // The repositories themselves: one DescribeRepositories per registry and region for up to 100 names (issue 15).
+  const described = new Map(
+    [...registries].map(([key, r]) => [
+      key,
+      ownerOf(r.registryId, r.region).then((c) => describeRepositories(c.ecrIn(r.region), r.registryId, [...repos.values()].filter((q) => q.registryId === r.registryId && q.region === r.region).map((q) => q.name))),
+    ]),
+  );
   const [repoFacts, roleFacts, fleetFacts, secretFacts, networkFacts, registryFacts] = await Promise.all([
     mapLimited([...repos.values()], CONCURRENCY, async (req) => {
       const c = await ownerOf(req.registryId, req.region);
-      return readRepository(c.ecrIn(req.region), req, c.ecrQuickIn(req.region));
+      return readRepository(c.ecrIn(req.region), req, c.ecrQuickIn(req.region), (await described.get(registryKey(req.registryId, req.region)))?.get(req.name));
     }),
-    mapLimited([...roles], CONCURRENCY, async (arn): Promise<RoleFacts> => {
-      const account = parseArn(arn)?.account;
-      const callerAccount = (await callerRead).account;
-      if (account && account !== callerAccount) {
-        const fact = unreadable<never>(`the role is in account ${account}; ecr-doctor runs as account ${callerAccount}`);
-        return { arn, role: fact, inlinePolicies: fact, attachedPolicies: fact, permissionsBoundary: fact };
-      }
-      return readRole(clients.iam, arn, cache);
-    }),
+    // Each role once; many roles of the caller's account in one account-wide read (iam-bulk.ts, issue 15).
+    readRoles(clients.iam, [...roles], callerAccount, cache, clients.warn ? { warn: (line) => clients.warn?.(line) } : {}),
     fleets.size ? readFleets(clients.codebuild, [...fleets]) : Promise.resolve([]),
     mapLimited([...secrets.entries()], CONCURRENCY, async ([key, req]) => {
       const { readSecret } = await import('./secrets.js');

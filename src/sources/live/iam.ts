@@ -47,10 +47,10 @@ class ManagedPolicyError extends Error {
   }
 }
 
-type ManagedPolicyCache = Map<string, Promise<NamedPolicy>>;
+export type ManagedPolicyCache = Map<string, Promise<NamedPolicy>>;
 
 /** GetPolicy then GetPolicyVersion at the default version; one read per policy ARN however many roles attach it. */
-function readManagedPolicy(client: IAMClient, cache: ManagedPolicyCache, arn: string): Promise<NamedPolicy> {
+export function readManagedPolicy(client: IAMClient, cache: ManagedPolicyCache, arn: string): Promise<NamedPolicy> {
   let pending = cache.get(arn);
   if (!pending) {
     pending = (async () => {
@@ -67,8 +67,18 @@ function readManagedPolicy(client: IAMClient, cache: ManagedPolicyCache, arn: st
   return pending;
 }
 
-function managedPolicyFact<T>(e: unknown): Fact<T> {
+export function managedPolicyFact<T>(e: unknown): Fact<T> {
   return e instanceof ManagedPolicyError ? unreadableFrom(e.cause, e.permission) : unreadableFrom(e, 'iam:GetPolicy');
+}
+
+/**
+ * Policies in one order whatever order IAM lists them in (ListAttachedRolePolicies and
+ * GetAccountAuthorizationDetails order them differently, and neither documents an order): by
+ * ARN, then name, so the per-role and the account-wide reads give the same Facts.
+ */
+export function sortPolicies(policies: NamedPolicy[]): NamedPolicy[] {
+  const key = (p: NamedPolicy) => `${p.arn ?? ''}\u0000${p.name}`;
+  return [...policies].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 async function readInline(client: IAMClient, roleName: string): Promise<Fact<NamedPolicy[]>> {
@@ -88,7 +98,7 @@ async function readInline(client: IAMClient, roleName: string): Promise<Fact<Nam
         return { name: PolicyName, document: decodePolicyDocument(out.PolicyDocument ?? '{}') };
       }),
     );
-    return present(docs);
+    return present(sortPolicies(docs));
   } catch (e) {
     return unreadableFrom(e, 'iam:GetRolePolicy');
   }
@@ -105,7 +115,7 @@ async function readAttached(client: IAMClient, cache: ManagedPolicyCache, roleNa
     return isNamed(e, 'NoSuchEntity', 'NoSuchEntityException') ? absent() : unreadableFrom(e, 'iam:ListAttachedRolePolicies');
   }
   try {
-    return present(await Promise.all(arns.map((arn) => readManagedPolicy(client, cache, arn))));
+    return present(sortPolicies(await Promise.all(arns.map((arn) => readManagedPolicy(client, cache, arn)))));
   } catch (e) {
     return managedPolicyFact(e);
   }
@@ -148,4 +158,3 @@ export async function readRole(client: IAMClient, roleArn: string, cache: Manage
   };
 }
 
-export type { ManagedPolicyCache };
