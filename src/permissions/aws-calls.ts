@@ -6,8 +6,11 @@
 export interface AwsCall {
   command: string;
   action: string;
-  /** Which command needs it: doctor (and snapshot), or fix only. */
-  use: 'doctor' | 'fix';
+  /**
+   * Which command needs it: doctor (and snapshot), fix only, or `accounts`: only the caller of a
+   * multi-account doctor run (--accounts, --organization), never the member accounts' role.
+   */
+  use: 'doctor' | 'fix' | 'accounts';
   why: string;
 }
 
@@ -48,6 +51,10 @@ export const AWS_CALLS: readonly AwsCall[] = [
   { command: 'DescribePullThroughCacheRulesCommand', action: 'ecr:DescribePullThroughCacheRules', use: 'doctor', why: 'which repository paths are pull-through cache paths (custom prefixes, ROOT), and their upstream credential secret' },
   { command: 'DescribeRepositoryCreationTemplatesCommand', action: 'ecr:DescribeRepositoryCreationTemplates', use: 'doctor', why: 'the creation template that shapes a cache repository on its first pull (its repository policy)' },
   { command: 'GetAccountAuthorizationDetailsCommand', action: 'iam:GetAccountAuthorizationDetails', use: 'doctor', why: 'roles and customer managed policies in one account-wide read, when a run names more than 3 roles (without it, the roles are read one by one)' },
+  { command: 'AssumeRoleCommand', action: 'sts:AssumeRole', use: 'accounts', why: 'the --assume-role role in each account of --account, --accounts or --organization (session name ecr-doctor)' },
+  { command: 'ListAccountsCommand', action: 'organizations:ListAccounts', use: 'accounts', why: "--organization: the organization's ACTIVE accounts" },
+  { command: 'DescribeRegionsCommand', action: 'ec2:DescribeRegions', use: 'doctor', why: '--all-regions: the regions enabled for the account' },
+  { command: 'GetParametersByPathCommand', action: 'ssm:GetParametersByPath', use: 'doctor', why: "--all-regions: where CodeBuild runs (AWS's public parameters /aws/service/global-infrastructure/services/codebuild/regions)" },
 ];
 
 /** What fix may write for a named target: its repositories (ARNs) and service roles (ARNs). */

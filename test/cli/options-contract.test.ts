@@ -38,7 +38,7 @@ function expectUsageError(run: CliResult, pattern: RegExp): void {
 describe.concurrent('--help says the defaults', () => {
   it('doctor: --format, --fail-on, --build id format, --quiet', async () => {
     const text = await help('doctor');
-    expect(text).toMatch(/--format <format> report format \(choices: "text", "json", "junit", "sarif", default: text, or from the --output name: \.xml junit, \.sarif sarif, \.json json\)/);
+    expect(text).toMatch(/--format <format> report format \(choices: "text", "json", "junit", "sarif", "jsonl", default: text, or from the --output name: \.xml junit, \.sarif sarif, \.json json, \.jsonl jsonl\)/);
     expect(text).toMatch(/--fail-on <level> .*\(choices: "error", "warning", default: "error"\)/);
     expect(text).toContain('--build <id> a build: <project>:<uuid> or a build ARN');
     expect(text).toContain('-q, --quiet only the problems (text) / no summary');

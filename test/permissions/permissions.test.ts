@@ -23,6 +23,8 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
   '@aws-sdk/client-kms': 'kms',
   '@aws-sdk/client-ec2': 'ec2',
+  '@aws-sdk/client-organizations': 'organizations',
+  '@aws-sdk/client-ssm': 'ssm',
 };
 
 interface CommandUse {
@@ -54,7 +56,7 @@ function scanCommandUses(): CommandUse[] {
     for (const m of text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/[^']+)'/g)) {
       for (const name of m[1]!.split(',').map((s) => s.trim().split(/\s+as\s+/)[0]!.replace(/^type\s+/, ''))) origin.set(name, m[2]!);
     }
-    for (const m of text.matchAll(/\{([^}]*)\}\s*=\s*await\s+import\('(@aws-sdk\/[^']+)'\)/g)) {
+    for (const m of text.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\('(@aws-sdk\/[^']+)'\)/g)) {
       for (const name of m[1]!.split(',').map((s) => s.trim().split(':')[0]!.trim())) origin.set(name, m[2]!);
     }
     for (const m of text.matchAll(/new\s+(\w+Command)\s*\(/g)) {

@@ -131,9 +131,10 @@ export function makeTestClients(
   endpoint: string,
   account: string,
   credentials: TestCredentials = TEST_CREDENTIALS,
+  region: string = TEST_REGION,
 ): TestClients {
   // maxAttempts 1: a moto error is deterministic, retrying only slows the failing test down.
-  const config = { region: TEST_REGION, credentials, endpoint, maxAttempts: 1 };
+  const config = { region, credentials, endpoint, maxAttempts: 1 };
   const ecr = new ECRClient(config);
   const iam = new IAMClient(config);
   const codebuild = new CodeBuildClient(config);

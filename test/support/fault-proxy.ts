@@ -13,8 +13,8 @@ import type { AddressInfo } from 'node:net';
  */
 export type Fault = 'pass' | 'hang' | { delayMs: number } | 'throttle' | 'echo-token' | 'deny' | { respond: string };
 
-/** The call ("ecr:DescribeRepositories", "sts:GetCallerIdentity") and how many of it came before. */
-export type FaultPolicy = (call: string, nth: number) => Fault;
+/** The call ("ecr:DescribeRepositories", "sts:GetCallerIdentity"), how many of it came before, and its body (a role ARN to refuse). */
+export type FaultPolicy = (call: string, nth: number, body: string) => Fault;
 
 export interface FaultProxy {
   endpoint: string;
@@ -73,7 +73,7 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy, hol
     const nth = counts.get(call) ?? 0;
     counts.set(call, nth + 1);
     calls.push(call);
-    const fault = policy(call, nth);
+    const fault = policy(call, nth, body.toString('utf8'));
     const forward = () => {
       const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);

@@ -55,7 +55,9 @@ export interface RegionList {
  * and endpoint information from Parameter Store": /aws/service/global-infrastructure/services/codebuild/regions).
  */
 export async function listCodeBuildRegions(clients: AwsClients): Promise<RegionList> {
-  const [{ DescribeRegionsCommand }, ec2, codebuildRegions] = await Promise.all([import('@aws-sdk/client-ec2'), clients.ec2In(clients.region), readCodeBuildRegions(clients)]);
+  const codebuildRegions = readCodeBuildRegions(clients);
+  const { DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
+  const ec2 = await clients.ec2In(clients.region);
   let enabled: string[];
   try {
     const out = await ec2.send(new DescribeRegionsCommand({}));
@@ -65,10 +67,11 @@ export async function listCodeBuildRegions(clients: AwsClients): Promise<RegionL
     throw new IncompleteError(`--all-regions: cannot list the regions enabled for the account: ${fact.state === 'unreadable' ? fact.reason : errorName(e)}`, 'grant ec2:DescribeRegions, or name the regions with --region a,b');
   }
   enabled.sort();
-  if (codebuildRegions.state === 'unreadable') {
-    return { regions: enabled, withoutCodeBuild: [], note: `where CodeBuild runs is not known (${codebuildRegions.reason}): every enabled region is read` };
+  const where = await codebuildRegions;
+  if (where.state === 'unreadable') {
+    return { regions: enabled, withoutCodeBuild: [], note: `where CodeBuild runs is not known (${where.reason}): every enabled region is read` };
   }
-  const known = new Set(codebuildRegions.value);
+  const known = new Set(where.value);
   return { regions: enabled.filter((r) => known.has(r)), withoutCodeBuild: enabled.filter((r) => !known.has(r)) };
 }
 
