@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { motoAccountPlugin, TEST_CREDENTIALS } from '../support/aws.js';
 import { createProject, createRepository, createRole, makeTestClients, putImage, type TestClients } from '../support/aws.js';
 import { createCliAccount, type CliAccount } from '../support/cli-account.js';
 import { runCli, runCliJson, type JsonReport } from '../support/cli.js';
@@ -143,3 +145,42 @@ describe('doctor --accounts --assume-role --region a,b (moto, three accounts and
     expect(cross.find((x) => x.check === 'service-role-can-pull')?.status).not.toBe('pass');
   }, 60_000);
 });
+
+describe('doctor --organization --all-regions (moto Organizations, EC2 DescribeRegions, the SSM global-infrastructure parameters)', () => {
+  const ORG_MGMT = '246813579030';
+  let orgCli: CliAccount;
+  let member: string;
+
+  beforeAll(async () => {
+    const org = new OrganizationsClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    org.middlewareStack.use(motoAccountPlugin(ORG_MGMT));
+    await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const created = await org.send(new CreateAccountCommand({ AccountName: 'builds', Email: 'builds@example.com' }));
+    member = created.CreateAccountStatus?.AccountId ?? '';
+    expect(member).toMatch(/^\d{12}$/);
+    orgCli = await createCliAccount(clientsIn(ORG_MGMT, 'us-east-1'), { endpoint: server.endpoint });
+    const sydney = clientsIn(member, 'ap-southeast-2');
+    const role = await createRole(sydney, 'syd-role');
+    const repo = await createRepository(sydney, 'syd');
+    await putImage(sydney, 'syd', 'v1');
+    await createProject(sydney, { name: 'syd-broken', image: `${repo.repositoryUri}:v1`, serviceRoleArn: role, imagePullCredentialsType: 'CODEBUILD' });
+  }, 120_000);
+
+  it('lists the accounts and the regions where CodeBuild runs, and finds the one broken project', async () => {
+    const r = await runCli(['doctor', '--organization', '--assume-role', ROLE, '--all-regions', '--format', 'jsonl', '--verbose'], { env: { ...orgCli.env } });
+    expect(r.code, r.stderr).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const scopes = lines.filter((l) => l.type === 'scope');
+    const accounts = new Set(scopes.map((l) => l.account));
+    expect(accounts).toEqual(new Set([ORG_MGMT, member]));
+    const regions = new Set(scopes.map((l) => l.region));
+    // Enabled regions (DescribeRegions) that CodeBuild serves (the SSM parameters): more than a handful, both halves.
+    expect(regions.has('ap-southeast-2')).toBe(true);
+    expect(regions.has('us-east-1')).toBe(true);
+    expect(regions.size).toBeGreaterThan(10);
+    expect(scopes.every((l) => l.status === 'read')).toBe(true);
+    const broken = lines.filter((l) => l.type === 'result' && l.status === 'fail');
+    expect(new Set(broken.map((l) => `${l.account}/${l.region}`))).toEqual(new Set([`${member}/ap-southeast-2`]));
+  }, 180_000);
+});
+
