@@ -15,6 +15,7 @@ import { UsageError } from '../model/errors.js';
 import { describeTarget } from '../model/target.js';
 import type { ScopeOptions } from './scope-options.js';
 import { isMultiScope, scopeRequestOf } from './scope-options.js';
+import { hasIacTarget } from './options.js';
 
 export interface DoctorOptions extends TargetOptions, CommonOptions, ScopeOptions {
   format: Format;
@@ -30,7 +31,9 @@ export function checkedNothing(results: readonly Result[]): boolean {
 }
 
 export async function runDoctor(o: DoctorOptions): Promise<number> {
-  if (isMultiScope(o)) {
+  // --all-projects as JSON Lines streams too: the runner lets each scope's facts go once printed (issue 15).
+  const streamAll = o.format === 'jsonl' && !o.output && !!o.allProjects && !o.snapshot && !o.live && !hasIacTarget(o) && !o.project.length && !o.build.length && !o.image.length && !o.buildspec && !o.lastFailed;
+  if (isMultiScope(o) || streamAll) {
     const request = scopeRequestOf(o);
     const { runDoctorScopes } = await import('./doctor-scopes.js');
     return runDoctorScopes(o, request);

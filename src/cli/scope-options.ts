@@ -51,16 +51,17 @@ export function isMultiScope(o: ScopeOptions & CommonOptions): boolean {
 export function scopeRequestOf(o: ScopeOptions & CommonOptions & TargetOptions): ScopeRequest {
   if (o.accounts?.length && o.organization) throw new UsageError('give --accounts or --organization, not both');
   if (o.allRegions && o.region) throw new UsageError('give --region or --all-regions, not both');
-  if (o.account) throw new UsageError('--account names the one account of a single-account run; with several, use --accounts ID,ID');
+  if (o.account && (o.accounts?.length || o.organization)) throw new UsageError('--account names the one account of a single-account run; with several, use --accounts ID,ID');
   if (o.snapshot || hasIacTarget(o)) throw new UsageError('--accounts, --organization, --all-regions and --region a,b read live AWS; they cannot be combined with --snapshot or infrastructure code');
   if (o.lastFailed || (hasExplicitTarget(o) && !(o.allProjects && !o.project.length && !o.build.length && !o.image.length && !o.buildspec))) {
     throw new UsageError('a run over several accounts or regions examines every project in each: it takes --all-projects only (no --project, --build, --image, --buildspec or --last-failed)', 'drop the other targets, or run once per account and region');
   }
   const roleGiven = !!o.assumeRole;
+  if (o.account && !roleGiven) throw new UsageError('--account needs --assume-role ROLE_NAME: the role ecr-doctor assumes in that account', `for example --account ${o.account} --assume-role ecr-doctor-read`);
   if (o.organization && !roleGiven) throw new UsageError('--organization needs --assume-role ROLE_NAME: the role to assume in each member account', 'for example --assume-role ecr-doctor-read (session name ecr-doctor)');
   if (o.externalId !== undefined && !roleGiven) throw new UsageError('--external-id goes with --assume-role');
   return {
-    accounts: o.organization ? { kind: 'organization' } : o.accounts?.length ? { kind: 'list', ids: parseAccounts(o.accounts) } : { kind: 'caller' },
+    accounts: o.organization ? { kind: 'organization' } : o.accounts?.length ? { kind: 'list', ids: parseAccounts(o.accounts) } : o.account ? { kind: 'list', ids: parseAccounts([o.account]) } : { kind: 'caller' },
     regions: o.allRegions ? { kind: 'all' } : { kind: 'list', names: o.region ? parseRegions(o.region) : [] },
     ...(o.assumeRole ? { assumeRole: o.assumeRole } : {}),
     ...(o.externalId ? { externalId: o.externalId } : {}),

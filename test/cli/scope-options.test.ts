@@ -49,7 +49,8 @@ describe('multi-scope flags (issue 15)', () => {
       [{ allRegions: true, project: ['my-build'] }, /--all-projects only/],
       [{ allRegions: true, lastFailed: true }, /--all-projects only/],
       [{ allRegions: true, snapshot: 'f.json' }, /--snapshot/],
-      [{ allRegions: true, account: '111122223333' }, /--accounts ID,ID/],
+      [{ accounts: ['111122223333'], account: '111122223333', assumeRole: 'r' }, /--accounts ID,ID/],
+      [{ allRegions: true, account: '111122223333' }, /--account needs --assume-role/],
       [{ allRegions: true, externalId: 'x' }, /--external-id goes with --assume-role/],
     ];
     for (const [flags, message] of cases) expect(() => scopeRequestOf({ ...base, ...flags } as never), JSON.stringify(flags)).toThrow(message);

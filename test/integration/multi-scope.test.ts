@@ -29,7 +29,7 @@ interface ScopedResult {
   account?: string;
   region?: string;
 }
-type ScopedReport = JsonReport & { results: ScopedResult[]; scopes: Array<{ account?: string; region?: string; status: string; projects?: number; message?: string; hint?: string }>; target: Record<string, unknown> };
+type ScopedReport = Omit<JsonReport, 'results' | 'target'> & { results: ScopedResult[]; scopes: Array<{ account?: string; region?: string; status: string; projects?: number; message?: string; hint?: string }>; target: Record<string, unknown> };
 
 function clientsIn(account: string, region: string): TestClients {
   return makeTestClients(server.endpoint, account, undefined, region);
