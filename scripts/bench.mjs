@@ -816,7 +816,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 process.once('exit', killAll);
 
 try {
-  if (process.argv.includes('--retries')) {
+  if (process.argv.includes('--scale')) {
+    // Organization scale (scripts/bench-scale.mjs): accounts × regions, throttling, 10,000 projects.
+    const { benchScale, renderScale } = await import('./bench-scale.mjs');
+    process.stdout.write(`${renderScale(await benchScale())}\n`);
+  } else if (process.argv.includes('--retries')) {
     // The retry section (scripts/bench-retries.mjs): throttling recovery per retry setting.
     const { benchRetries, renderRetries } = await import('./bench-retries.mjs');
     process.stdout.write(`${renderRetries(await benchRetries(log))}\n`);

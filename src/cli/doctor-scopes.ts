@@ -42,14 +42,17 @@ export function scopeErrorResult(scope: Extract<ScopeRead, { kind: 'error' }>): 
 }
 
 /** The checks of one scope, each result tagged with its account and region. */
-function judgeScope(scope: ScopeRead, o: DoctorOptions): ScopePart {
+function judgeScope(scope: ScopeRead, o: DoctorOptions, request: ScopeRequest, callerAccount: string | undefined): ScopePart {
   if (scope.kind === 'error') {
     const result = scopeErrorResult(scope);
     const outcome: ScopeOutcome = { account: scope.account, ...(scope.region ? { region: scope.region } : {}), status: 'error', message: scope.message, ...(scope.hint ? { hint: scope.hint } : {}) };
     return { outcome, results: [result], verdicts: deriveVerdicts([result], []) };
   }
   const where = { account: scope.account, region: scope.region };
-  const results = withRunFlags(runChecks(scope.facts), scope.region, o).map((r) => ({ ...r, ...where }));
+  // The fix commands name the scope's region, and another account's role (never the run's region list).
+  const { region: _list, account: _one, assumeRole: _role, externalId: _id, ...common } = o;
+  const asOwner = scope.account !== callerAccount && request.assumeRole ? { account: scope.account, assumeRole: request.assumeRole, ...(request.externalId !== undefined ? { externalId: request.externalId } : {}) } : {};
+  const results = withRunFlags(runChecks(scope.facts), scope.region, { ...common, ...asOwner }).map((r) => ({ ...r, ...where }));
   const report = buildReport(results, scope.facts, TARGET, 'live');
   return { outcome: { ...where, status: 'read', projects: scope.facts.projects.length }, results, verdicts: (report.verdicts ?? []).map((v) => ({ ...v, ...where })) };
 }
@@ -110,6 +113,7 @@ export async function runDoctorScopes(o: DoctorOptions, request: ScopeRequest): 
   });
   const { readScopes } = await import('../sources/live/scopes.js');
   let caller;
+  let callerAccount: string | undefined;
   try {
     if (stream) writeOut(jsonlRun({ schemaVersion: 1, tool: { name: 'ecr-doctor', version: VERSION }, target: targetOf() }));
     caller = await readScopes(
@@ -117,7 +121,7 @@ export async function runDoctorScopes(o: DoctorOptions, request: ScopeRequest): 
       request,
       TARGET,
       (scope) => {
-        const part = judgeScope(scope, o);
+        const part = judgeScope(scope, o, request, callerAccount);
         verbose(part.outcome.status === 'read' ? `read account ${part.outcome.account} ${part.outcome.region}: ${part.outcome.projects} projects` : `account ${part.outcome.account}${part.outcome.region ? ` ${part.outcome.region}` : ''}: ${part.outcome.message}`);
         progress.scope(part);
         if (stream) {
@@ -128,7 +132,13 @@ export async function runDoctorScopes(o: DoctorOptions, request: ScopeRequest): 
           parts.push(part);
         }
       },
-      { planned: (a, n) => progress.planned(a, n), note: verbose },
+      {
+        started: (c) => {
+          callerAccount = c.account;
+        },
+        planned: (a, n) => progress.planned(a, n),
+        note: verbose,
+      },
     );
   } catch (e) {
     if (e instanceof CredentialsError) throw explainCredentialsFailure(e, e.message, choice);

@@ -14,6 +14,8 @@ export function withRunFlags(results: readonly Result[], region: string, common:
   const flags = [`--region ${quote(common.region ?? region)}`];
   if (common.profile) flags.push(`--profile ${quote(common.profile)}`);
   if (common.endpointUrl) flags.push(`--endpoint-url ${quote(common.endpointUrl)}`);
+  // Another account's result is fixed as that account: through the role the run assumed there.
+  if (common.account && common.assumeRole) flags.push(`--account ${common.account} --assume-role ${quote(common.assumeRole)}${common.externalId !== undefined ? " --external-id '<the external id>'" : ''}`);
   return results.map((r) => {
     const command = r.fix?.command;
     if (!command?.startsWith('ecr-doctor ') || command.includes('--region ')) return r;

@@ -95,6 +95,10 @@ describe('doctor --accounts --assume-role --region a,b (moto, three accounts and
     const broken = failing.filter((x) => x.subject.endsWith(':project/a-broken'));
     expect(broken.map((x) => x.check)).toContain('codebuild-principal-can-pull');
     expect(broken.every((x) => x.account === A && x.region === 'us-east-1')).toBe(true);
+    // The fix acts on the scope's own region, through the role assumed in its account.
+    const fixCommand = (broken.find((x) => x.check === 'codebuild-principal-can-pull') as { fix?: { command?: string } } | undefined)?.fix?.command ?? '';
+    expect(fixCommand).toContain(`--region us-east-1 --account ${A} --assume-role ${ROLE}`);
+    expect(fixCommand).not.toContain(',');
     expect(failing.some((x) => x.check === 'image-exists' && x.account === A && x.region === 'eu-west-1')).toBe(true);
     expect(failing.filter((x) => x.account === B)).toEqual([]);
     const cross = report.results.filter((x) => x.subject.endsWith(':project/b-cross'));

@@ -27,6 +27,8 @@ export type ScopeRead =
   | { kind: 'error'; account: string; region?: string; message: string; hint?: string };
 
 export interface ScopeEvents {
+  /** Who the run is, before any scope is read. */
+  started?(caller: CallerIdentity): void;
   /** Once the scopes are known: how many accounts and account × region pairs. */
   planned?(accounts: number, scopes: number): void;
   /** A note for --verbose (regions left out, accounts skipped). */
@@ -51,6 +53,7 @@ export async function readScopes(options: AwsOptions, request: ScopeRequest, tar
   const firstRegion = request.regions.kind === 'list' ? request.regions.names[0] : undefined;
   const home = await createAwsClients({ ...options, ...(firstRegion ? { region: firstRegion } : {}) });
   const caller = await readCaller(home);
+  events.started?.(caller);
   const source = home.config().credentials as AwsCredentialSource;
   const accounts = await accountsOf(home, request, caller, events);
   const inRun = new Set(accounts);
