@@ -8,15 +8,15 @@
 //                --all-projects --format jsonl, wall time and peak memory (VmHWM of the process)
 // Set-up (creating the projects in moto) is not timed. Build first: npm run build.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMoto } from './moto-server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'ecr-doctor.js');
+let BIN = join(ROOT, 'bin', 'ecr-doctor.js');
 const MGMT = '567890123456';
 const MEMBERS = ['567890123457', '567890123458', '567890123459'];
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -201,6 +201,10 @@ const fmtS = (ms) => `${(ms / 1000).toFixed(2)} s`;
 export async function benchScale({ runs = 3, largeProjects = LARGE.projects } = {}) {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run npm run build first');
   LARGE.projects = largeProjects;
+  // Run a copy of the build: a rebuild in the working tree while the bench runs would break runs at random.
+  const copy = mkdtempSync(join(tmpdir(), 'ecr-doctor-bench-scale-'));
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+  BIN = join(copy, 'bin', 'ecr-doctor.js');
   const started = [];
   const moto = await startMoto({ onSpawn: (child) => started.push(child) });
   const proxy = await startProxy(moto.endpoint);
@@ -236,6 +240,7 @@ export async function benchScale({ runs = 3, largeProjects = LARGE.projects } = 
       }
       proxy.state.throttleShare = 0;
       log(`bench-scale: ${label}: ${fmtS(median(samples))}`);
+      if (process.env.BENCH_DEBUG) log(last.stderr.slice(-800));
       return { label, medianMs: median(samples), samplesMs: samples.map(Math.round), exit: last.code, peakMiB: last.peakMiB, lines: last.lines, requests: last.requests };
     };
     const accounts = await measure(`${MEMBERS.length} accounts × ${REGIONS.length} regions (${MEMBERS.length * REGIONS.length * PER_SCOPE.projects} projects)`, accountsArgs, mgmtKeys, runs);
@@ -251,6 +256,7 @@ export async function benchScale({ runs = 3, largeProjects = LARGE.projects } = 
   } finally {
     await proxy.stop();
     for (const child of started) child.kill('SIGKILL');
+    rmSync(copy, { recursive: true, force: true });
   }
 }
 

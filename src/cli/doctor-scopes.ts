@@ -1,4 +1,5 @@
 import { runChecks } from '../checks/index.js';
+import { UsageError } from '../model/errors.js';
 import { decideExitCode } from '../model/exit-code.js';
 import type { Report, Result, ScopeOutcome } from '../model/result.js';
 import { summarise } from '../model/result.js';
@@ -147,6 +148,10 @@ export async function runDoctorScopes(o: DoctorOptions, request: ScopeRequest): 
     progress.end();
   }
   const results = parts.flatMap((p) => p.results);
+  // As for one region (doctor.ts): a run that examined no pull must not pass.
+  if (results.length === 0) {
+    throw new UsageError(`nothing to check: no CodeBuild project in ${describeRequest(request)}`, 'check --region (or use --all-regions) and the accounts named');
+  }
   if (stream) {
     const errors = parts.filter((p) => p.outcome.status === 'error').length;
     writeOut(jsonlSummary(summarise(results), { scopes: parts.length, scopeErrors: errors }));

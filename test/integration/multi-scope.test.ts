@@ -134,6 +134,20 @@ describe('doctor --accounts --assume-role --region a,b (moto, three accounts and
     expect(r.json.results.some((x) => x.subject.endsWith(':project/a-broken') && x.status === 'fail')).toBe(true);
   }, 60_000);
 
+  it('--all-projects --format jsonl streams one account and region too, through the same runner', async () => {
+    const r = await runCli(['doctor', '--account', A, '--assume-role', ROLE, '--all-projects', '--format', 'jsonl'], { env: { ...cli.env, AWS_ENDPOINT_URL: proxy.endpoint } });
+    expect(r.code, r.stderr).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.type === 'scope')).toEqual([{ type: 'scope', account: A, region: 'us-east-1', status: 'read', projects: 2 }]);
+    expect(lines.some((l) => l.type === 'result' && l.status === 'fail' && String(l.subject).endsWith(':project/a-broken'))).toBe(true);
+  }, 60_000);
+
+  it('a run that finds no project anywhere is "nothing to check" (exit 2), never a pass', async () => {
+    const r = await runCli(['doctor', '--region', 'us-east-1,eu-west-1', '--format', 'jsonl'], { env: { ...cli.env, AWS_ENDPOINT_URL: proxy.endpoint } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: nothing to check: no CodeBuild project in the account, regions us-east-1, eu-west-1');
+  }, 60_000);
+
   it('--account whose role cannot be assumed exits 3 naming the role and the trust policy it needs', async () => {
     const r = await runCli(['doctor', '--account', DENIED, '--assume-role', ROLE, '--all-projects'], { env: { ...cli.env, AWS_ENDPOINT_URL: proxy.endpoint } });
     expect(r.code).toBe(3);

@@ -82,7 +82,8 @@ export async function readScopes(options: AwsOptions, request: ScopeRequest, tar
   const plans = await mapLimited(accounts, request.concurrency, async (account) => {
     try {
       const clients = await clientsFor(account, homeRegion);
-      if (request.regions.kind === 'list') return { account, regions: request.regions.names };
+      // No region named: the run's own (--region, AWS_REGION, the profile's).
+      if (request.regions.kind === 'list') return { account, regions: request.regions.names.length ? request.regions.names : [homeRegion] };
       const list = await listCodeBuildRegions(clients);
       if (list.note) events.note?.(`account ${account}: ${list.note}`);
       if (list.withoutCodeBuild.length) events.note?.(`account ${account}: no CodeBuild in ${list.withoutCodeBuild.join(', ')} (left out)`);
