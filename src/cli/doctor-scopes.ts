@@ -59,7 +59,7 @@ function judgeScope(scope: ScopeRead, o: DoctorOptions, request: ScopeRequest, c
 }
 
 /** A progress line on stderr at a terminal, rewritten in place: accounts, regions, projects done. */
-function makeScopeProgress(enabled: boolean) {
+export function makeScopeProgress(enabled: boolean, write: (text: string) => void = (text) => process.stderr.write(text)) {
   let planned = 0;
   let done = 0;
   let projects = 0;
@@ -68,7 +68,7 @@ function makeScopeProgress(enabled: boolean) {
   const draw = () => {
     if (!enabled) return;
     const tail = errors ? `, ${errors} could not be read` : '';
-    process.stderr.write(`\r\x1b[2Kecr-doctor: ${done}/${planned || '?'} account-regions read (${accounts} account${accounts === 1 ? '' : 's'}), ${projects} projects${tail}`);
+    write(`\r\x1b[2Kecr-doctor: ${done}/${planned || '?'} account-regions read (${accounts} account${accounts === 1 ? '' : 's'}), ${projects} projects${tail}`);
   };
   return {
     planned(a: number, scopes: number) {
@@ -76,14 +76,14 @@ function makeScopeProgress(enabled: boolean) {
       planned = scopes;
       draw();
     },
-    scope(part: ScopePart) {
+    scope(part: Pick<ScopePart, 'outcome'>) {
       if (part.outcome.region) done += 1;
       if (part.outcome.status === 'error') errors += 1;
       projects += part.outcome.projects ?? 0;
       draw();
     },
     end() {
-      if (enabled && (done || planned)) process.stderr.write('\r\x1b[2K');
+      if (enabled && (done || planned)) write('\r\x1b[2K');
     },
   };
 }
