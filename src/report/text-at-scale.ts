@@ -114,7 +114,10 @@ function tally(report: Report): { line: string; pass: number; noun: string } {
   const pulls = (report.verdicts ?? []).filter((v) => v.pull);
   const noun = pulls.every((v) => v.pull?.kind === 'project') ? 'project' : 'pull';
   const n = (s: string) => pulls.filter((v) => v.status === s).length;
-  const parts = [[n('fail'), 'failing'], [n('error'), 'could not be checked'], [n('warn'), 'with warnings'], [n('skip'), 'not checked'], [n('pass'), 'pass']]
+  // A pass can carry warnings about the build around the pull (a lifecycle rule): they are in the groups above.
+  const warned = pulls.filter((v) => v.status === 'pass' && v.moreProblems > 0).length;
+  const passed = `pass${warned ? ` (${warned} with warnings)` : ''}`;
+  const parts = [[n('fail'), 'failing'], [n('error'), 'could not be checked'], [n('warn'), 'with warnings'], [n('skip'), 'not checked'], [n('pass'), passed]]
     .filter(([k]) => (k as number) > 0).map(([k, w]) => `${k as number} ${w as string}`);
   return { line: `${counted(pulls.length, noun)}${scopeCount(report)}${parts.length ? `: ${parts.join(', ')}` : ''}.`, pass: n('pass'), noun };
 }

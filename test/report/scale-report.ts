@@ -30,11 +30,11 @@ function project(m: Made, account: string, region: string, name: string, img: st
   else m.results.push(...passes(subject, account, region, ['repository-exists', 'image-exists']));
 }
 
-/** 150 + 40 + 50 + 20 + 10 + 30 = 300 projects. */
+/** 180 + 40 + 40 + 15 + 5 + 20 = 300 projects; 180 ARNs are too many for one statement (ECR's 10,240 characters). */
 export function scaleResults(): Made {
   const m: Made = { results: [], pulls: [] };
   const seed = repoArn(A, EAST, 'seed-app');
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 180; i++) {
     project(m, A, EAST, `app-${pad(i)}`, image(A, EAST, 'seed-app', 'build'), 'CODEBUILD', {
       check: 'codebuild-principal-can-pull', status: 'fail',
       message: 'codebuild.amazonaws.com may not pull from seed-app: the repository has no repository policy. In CODEBUILD mode the pull is made by the service principal.',
@@ -50,35 +50,35 @@ export function scaleResults(): Made {
     });
   }
   const role = `arn:aws:iam::${B}:role/service-role/shared-build-role`;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 40; i++) {
     project(m, B, EAST, `api-${pad(i)}`, image(B, EAST, 'api-base', 'latest'), 'SERVICE_ROLE', {
       check: 'service-role-can-pull', status: 'fail',
       message: `The service role ${role} may not call ecr:GetAuthorizationToken: no identity policy of the role allows it. The grant belongs in the role's identity policy, in account ${B}.`,
       fix: { target: 'role-policy', account: B, resource: role, description: `Add an inline policy to ${role} (account ${B}) that allows ecr:GetAuthorizationToken on * and the pull actions on ${repoArn(B, EAST, 'api-base')}.`, command: `ecr-doctor fix --project api-${pad(i)} --dry-run --region ${EAST}` },
     });
   }
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 15; i++) {
     project(m, B, WEST, `job-${pad(i)}`, image(B, WEST, 'jobs', '1'), 'CODEBUILD', {
       check: 'codebuild-principal-can-pull', status: 'error',
       message: 'could not check: the repository policy of jobs cannot be read (AccessDenied); it needs ecr:GetRepositoryPolicy.',
     });
   }
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 5; i++) {
     project(m, B, WEST, `nightly-${pad(i)}`, image(B, WEST, 'jobs', '1'), 'CODEBUILD', {
       check: 'lifecycle-expiry', status: 'warn', message: 'The image jobs:1 is already eligible for expiry under lifecycle rule 1 (priority 1). The next lifecycle run may delete it.',
       fix: { target: 'image', account: B, resource: repoArn(B, WEST, 'jobs'), description: 'Tag the image so that no rule selects it, or change the rule.' },
     });
   }
-  for (let i = 0; i < 30; i++) project(m, i % 2 ? A : B, i % 3 ? EAST : WEST, `ok-${pad(i)}`, image(A, EAST, 'seed-app', 'build'), 'CODEBUILD');
+  for (let i = 0; i < 20; i++) project(m, i % 2 ? A : B, i % 3 ? EAST : WEST, `ok-${pad(i)}`, image(A, EAST, 'seed-app', 'build'), 'CODEBUILD');
   m.results.push({ check: 'scope-read', status: 'error', severity: 'error', subject: `account ${UNREACHABLE}`, account: UNREACHABLE, region: EAST, message: `sts:AssumeRole on arn:aws:iam::${UNREACHABLE}:role/EcrDoctorAudit was denied.`, fix: { target: 'other', account: UNREACHABLE, description: `Create the role EcrDoctorAudit in account ${UNREACHABLE}, trusting account ${A}.` } });
   return m;
 }
 
 export const SCOPES: ScopeOutcome[] = [
-  { account: A, region: EAST, status: 'read', projects: 150 + 5 },
-  { account: A, region: WEST, status: 'read', projects: 40 + 10 },
-  { account: B, region: EAST, status: 'read', projects: 50 + 10 },
-  { account: B, region: WEST, status: 'read', projects: 30 + 5 },
+  { account: A, region: EAST, status: 'read', projects: 180 + 7 },
+  { account: A, region: WEST, status: 'read', projects: 40 + 3 },
+  { account: B, region: EAST, status: 'read', projects: 40 + 6 },
+  { account: B, region: WEST, status: 'read', projects: 15 + 5 + 4 },
   { account: UNREACHABLE, region: EAST, status: 'error', message: `sts:AssumeRole on arn:aws:iam::${UNREACHABLE}:role/EcrDoctorAudit was denied.`, hint: `create the role in account ${UNREACHABLE} with a trust policy that allows arn:aws:iam::${A}:root to assume it` },
 ];
 
