@@ -34,8 +34,10 @@ export interface FixGroup {
     target: FixHint['target'];
     /** The account that must make the change. */
     account?: string;
-    /** The ARN of what must change. */
+    /** The ARN of what must change; absent when the change is made on each subject itself (`eachSubject`). */
     resource?: string;
+    /** The same change on each subject (a project setting), not one change for all. */
+    eachSubject?: true;
     /** The distinct descriptions of the change (usually one). */
     descriptions: string[];
     /** One command that fixes every subject of the group, where there is one. */

@@ -40,7 +40,16 @@ function changeKind(fix: FixHint): string {
 function keyOf(r: Result): string {
   const where = [r.account ?? '', r.region ?? ''];
   if (!r.fix) return JSON.stringify(['cause', r.check, firstSentence(r.message), ...where]);
-  return JSON.stringify(['fix', r.check, r.fix.target, r.fix.account ?? '', r.fix.resource ?? '', changeKind(r.fix), ...where]);
+  // A change to each project itself (its pull mode, privileged mode) is the same change on every
+  // project, not one change: those group by the change, each project keeping its own resource.
+  const resource = onEachSubject(r) ? '' : (r.fix.resource ?? '');
+  return JSON.stringify(['fix', r.check, r.fix.target, r.fix.account ?? '', resource, changeKind(r.fix), ...where]);
+}
+
+/** The fix changes the result's own subject (a project setting of that project). */
+function onEachSubject(r: Result): boolean {
+  const resource = r.fix?.resource;
+  return !!resource && (r.subject === resource || r.subject.startsWith(`${resource} `));
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -73,10 +82,12 @@ function buildGroup(members: (Result & { status: ProblemStatus })[], scope: Grou
   };
   if (first.fix) {
     const descriptions = distinct(sorted.map((r) => r.fix?.description ?? ''));
+    const each = onEachSubject(first);
     group.fix = {
       target: first.fix.target,
       ...(first.fix.account ? { account: first.fix.account } : {}),
-      ...(first.fix.resource ? { resource: first.fix.resource } : {}),
+      ...(first.fix.resource && !each ? { resource: first.fix.resource } : {}),
+      ...(each ? { eachSubject: true as const } : {}),
       descriptions,
     };
     const command = commandForGroup(group, sorted.map((r) => r.fix?.command), scope);

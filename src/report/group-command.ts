@@ -53,7 +53,8 @@ function chooseCommand(g: FixGroup, commands: readonly string[], scope: GroupSco
   const flag = parsed[0]?.[1];
   const rest = parsed[0]?.[3];
   if (!parsed.every((m) => m && m[1] === flag && m[3] === rest)) {
-    return { note: `no one command fixes these ${g.count}: they need ${unique.length} different fix commands; run with --verbose for each` };
+    if (g.fix?.eachSubject) return { note: `each of the ${g.count} has its own command; run with --verbose for each` };
+    return { note: `no one command fixes these ${g.count}: they need ${unique.length} different commands; run with --verbose for each` };
   }
   const names = [...new Set(parsed.map((m) => m![2]!))];
   if (names.length <= MAX_NAMED) return { command: `ecr-doctor fix ${names.map((n) => `--${flag} ${n}`).join(' ')}${rest}` };

@@ -84,6 +84,8 @@ function renderGroup(g: FixGroup, p: Paint, unicode: boolean): string[] {
   if (fix?.command) {
     const all = g.count === 1 ? 'it' : g.count === 2 ? 'both' : `all ${g.count}`;
     lines.push(`  ${p.cyan('Fix:')} ${escapeControl(`one ${CHANGE[fix.target]} fixes ${all}: ${fix.command}`)}`);
+  } else if (fix?.eachSubject && g.count > 1) {
+    lines.push(`  ${p.cyan('Fix:')} ${escapeControl(`the same ${CHANGE[fix.target]} on each of the ${g.count}: ${fix.descriptions[0] ?? ''}`)}`);
   } else if (fix) {
     const more = fix.descriptions.length > 1 ? ` (${fix.descriptions.length - 1} more worded for other ${PLURALS[noun] ?? noun}; run with --verbose)` : '';
     lines.push(`  ${p.cyan('Fix:')} ${escapeControl(`${fix.descriptions[0] ?? ''}${more}`)}`);

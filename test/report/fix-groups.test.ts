@@ -79,7 +79,7 @@ describe('groupResultsByFix: one change for many projects', () => {
     rs[1] = { ...rs[1]!, fix: { ...rs[1]!.fix!, command: 'ecr-doctor fix --image 111122223333.dkr.ecr.us-east-1.amazonaws.com/seed-app:1 --dry-run' } };
     const [g] = groupResultsByFix(rs);
     expect(g!.fix!.command).toBeUndefined();
-    expect(g!.fix!.commandNote).toBe('no one command fixes these 2: they need 2 different fix commands; run with --verbose for each');
+    expect(g!.fix!.commandNote).toBe('no one command fixes these 2: they need 2 different commands; run with --verbose for each');
     const builds = names(5).map((n) => ({ ...cannotPull(n), fix: { ...cannotPull(n).fix!, command: `ecr-doctor fix --build ${n}:0e2d --dry-run` } }));
     expect(groupResultsByFix(builds)[0]!.fix!.commandNote).toBe('fix takes these 5 builds only one --build at a time; run with --verbose for each command');
   });
@@ -95,6 +95,19 @@ describe('groupResultsByFix: one change for many projects', () => {
     expect(groups[0]).toMatchObject({ count: 2, causesDiffer: true });
     expect(groups[0]!.fix!.descriptions).toHaveLength(2);
     expect(groups[0]!.fix!.command).toBeUndefined();
+  });
+});
+
+describe('groupResultsByFix: the same change on each project', () => {
+  it('a project setting of each project is one group of the same change, not one group per project', () => {
+    const privileged = (n: string) => result(n, 'docker-daemon', 'fail', `The buildspec runs docker build, and ${n} has no privileged mode. Docker needs it.`, {
+      target: 'project-setting', account: A, resource: projectArn(n), description: 'Turn on privileged mode, keeping the rest of the environment as it is.', command: `aws codebuild update-project --name ${n} --environment '{...}'`,
+    });
+    const groups = groupResultsByFix(names(4).map(privileged));
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ count: 4, causesDiffer: true, fix: { target: 'project-setting', eachSubject: true, commandNote: 'each of the 4 has its own command; run with --verbose for each' } });
+    expect(groups[0]!.fix).not.toHaveProperty('resource');
+    expect(groups[0]!.fix).not.toHaveProperty('command');
   });
 });
 

@@ -79,6 +79,18 @@ describe('text report at scale: 300 projects in 2 accounts × 2 regions (and one
   });
 });
 
+describe('text report at scale: the same change on each project', () => {
+  it('says the change is made on each project, and that each has its own command', () => {
+    const rs = results.map((r) => (r.check === 'lifecycle-expiry'
+      ? { ...r, check: 'docker-daemon', status: 'fail' as const, message: 'The buildspec runs docker build without privileged mode.', fix: { target: 'project-setting' as const, account: B, resource: r.subject, description: 'Turn on privileged mode.', command: `aws codebuild update-project --name ${r.subject.replace(/^.*\//, '')}` } }
+      : r));
+    const lines = renderText(scaleReport(rs, pulls)).split('\n');
+    const at = lines.indexOf('X 5 projects (account 444455556666, eu-west-1): The buildspec runs docker build without privileged mode.');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 3)).toEqual(['  Fix: the same project setting on each of the 5: Turn on privileged mode.', '  (each of the 5 has its own command; run with --verbose for each)']);
+  });
+});
+
 describe('when the report is at scale', () => {
   const small = (n: number) => {
     const f = facts({ repositories: [repository({ policy: policy(codebuildGrant()) })] });
