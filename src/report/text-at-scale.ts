@@ -97,8 +97,9 @@ function renderGroup(g: FixGroup, p: Paint, unicode: boolean): string[] {
 /** The scopes (account × region) that could not be read: the runner's scopes, and scope-read results it did not list there. */
 function unreadScopes(report: Report): { where: string; message: string; hint?: string }[] {
   const scopes: ScopeOutcome[] = (report.scopes ?? []).filter((s) => s.status === 'error');
-  const listed = new Set(scopes.map((s) => `${s.account ?? ''}|${s.region}`));
-  const out = scopes.map((s) => ({ where: whereText(s.account, s.region) || s.region, message: s.message ?? 'could not be read', ...(s.hint ? { hint: s.hint } : {}) }));
+  const listed = new Set(scopes.map((s) => `${s.account ?? ''}|${s.region ?? ''}`));
+  // A scope without a region failed for every region of its account (its role could not be assumed).
+  const out = scopes.map((s) => ({ where: whereText(s.account, s.region ?? 'every region') || 'an account', message: s.message ?? 'could not be read', ...(s.hint ? { hint: s.hint } : {}) }));
   const results: Result[] = report.results.filter((r) => r.check === SCOPE_READ_CHECK && r.status !== 'pass' && !listed.has(`${r.account ?? ''}|${r.region ?? ''}`));
   for (const r of results) out.push({ where: whereText(r.account, r.region) || r.subject, message: r.message, ...(r.fix ? { hint: r.fix.description } : {}) });
   return out;
@@ -108,7 +109,7 @@ function scopeCount(report: Report): string {
   const scopes = report.scopes ?? [];
   if (scopes.length === 0) return '';
   const accounts = new Set(scopes.map((s) => s.account ?? '?')).size;
-  const regions = new Set(scopes.map((s) => s.region)).size;
+  const regions = new Set(scopes.flatMap((s) => (s.region ? [s.region] : []))).size;
   return ` in ${counted(accounts, 'account')} × ${counted(regions, 'region')}`;
 }
 
