@@ -81,8 +81,10 @@ export function commandForGroup(g: FixGroup, memberCommands: readonly (string | 
   if (command?.startsWith('ecr-doctor ')) {
     if (g.region) command = setFlag(command, '--region', g.region);
     const elsewhere = g.account && g.account !== scope.account;
-    if (elsewhere && scope.assumeRole) command = addFlags(command, `--account ${quote(g.account!)} --assume-role ${quote(scope.assumeRole)}`);
-    else if (elsewhere) notes.push(`run it with credentials for account ${g.account}`);
+    // The runner may already have named the account and role on each result's command (run-flags.ts).
+    const named = /\s--account\s/.test(command);
+    if (elsewhere && !named && scope.assumeRole) command = addFlags(command, `--account ${quote(g.account!)} --assume-role ${quote(scope.assumeRole)}`);
+    else if (elsewhere && !named) notes.push(`run it with credentials for account ${g.account}`);
   }
   return { ...(command ? { command } : {}), ...(notes.length ? { note: notes.join('; ') } : {}) };
 }

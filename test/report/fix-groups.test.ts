@@ -121,6 +121,15 @@ describe('groupResultsByFix: accounts and regions', () => {
     expect(groups[1]!.fix!.command).toBe('ecr-doctor fix --project b-000 --project b-001 --dry-run --region us-east-1 --account 444455556666 --assume-role EcrDoctorAudit');
   });
 
+  it('member commands that already name the account and role (the runner adds them) are not given them twice', () => {
+    const rs = names(5, 'b').map((n) => {
+      const r = cannotPull(n, { account: B, scope: true });
+      return { ...r, fix: { ...r.fix!, command: `ecr-doctor fix --project ${n} --dry-run --region us-east-1 --account ${B} --assume-role EcrDoctorAudit --external-id '<the external id>'` } };
+    });
+    const [g] = groupResultsByFix(rs, { account: A, assumeRole: 'EcrDoctorAudit' });
+    expect(g!.fix!.command).toBe(`ecr-doctor fix --all-projects --dry-run --region us-east-1 --account ${B} --assume-role EcrDoctorAudit --external-id '<the external id>'`);
+  });
+
   it('without a role to assume, the command is to be run in that account, and says so', () => {
     const [g] = groupResultsByFix(names(2, 'b').map((n) => cannotPull(n, { account: B, scope: true })), { account: A });
     expect(g!.fix!.command).toBe('ecr-doctor fix --project b-000 --project b-001 --dry-run --region us-east-1');
