@@ -62,6 +62,8 @@ const TABLE: Row[] = [
   { file: 'registry-credential-key-policy-unreadable.json', failing: ['registry-credential'], warn: [] },
   // Hand-derived (moto has no V2 registry policy): a registry Deny on ecr:* outside an office IP range blocks CodeBuild's pull.
   { file: 'registry-policy-deny.json', failing: ['codebuild-principal-can-pull'], warn: [] },
+  // Hand-derived from multi-project.json (issue 15, the report at scale): six projects one repository statement fixes, one missing tag.
+  { file: 'many-projects.json', failing: ['codebuild-principal-can-pull', 'image-exists'], warn: [] },
 ];
 
 /** Checks whose failure a policy edit (what planFix writes) can cure. */

@@ -5,7 +5,7 @@ import type { Report, Result, ScopeOutcome } from '../model/result.js';
 import { summarise } from '../model/result.js';
 import type { Target } from '../model/target.js';
 import type { Verdict } from '../model/verdict.js';
-import { buildReport } from '../report/build-report.js';
+import { buildReport, withFixGroups } from '../report/build-report.js';
 import { renderReport } from '../report/index.js';
 import { jsonlResult, jsonlRun, jsonlScope, jsonlSummary, jsonlVerdict } from '../report/jsonl.js';
 import { formatSummary } from '../report/text.js';
@@ -158,7 +158,8 @@ export async function runDoctorScopes(o: DoctorOptions, request: ScopeRequest): 
     return decideExitCode(results, o.failOn);
   }
   parts.sort((a, b) => compareScopes(a.outcome, b.outcome));
-  const report: Report = {
+  // The groups are computed once the target names the caller and the role: their commands use both.
+  const report: Report = withFixGroups({
     schemaVersion: 1,
     tool: { name: 'ecr-doctor', version: VERSION },
     target: targetOf(caller.account),
@@ -166,7 +167,7 @@ export async function runDoctorScopes(o: DoctorOptions, request: ScopeRequest): 
     results: parts.flatMap((p) => p.results),
     verdicts: parts.flatMap((p) => p.verdicts),
     scopes: parts.map((p) => p.outcome),
-  };
+  });
   const colour = o.color && o.format === 'text' && !o.output;
   const text = renderReport(o.format, report, { paint: await loadPaint(colour), unicode: colour, verbose: !!o.verbose, quiet: !!o.quiet && !o.output, failOn: o.failOn });
   if (o.output) {

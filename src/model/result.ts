@@ -1,4 +1,5 @@
 import type { Verdict } from './verdict.js';
+import type { FixGroup } from './fix-group.js';
 
 export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
 export type Severity = 'error' | 'warning' | 'info';
@@ -64,6 +65,8 @@ export interface Report {
   verdicts?: Verdict[];
   /** The accounts × regions a multi-scope run covered, each read or failed; additive to schema 1. */
   scopes?: ScopeOutcome[];
+  /** The problems grouped by the change that fixes them, most subjects first (issue 15); additive to schema 1. */
+  groups?: FixGroup[];
 }
 
 export function summarise(results: readonly Result[]): Summary {

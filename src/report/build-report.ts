@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { derivePullSubjects, type PullSubject } from '../checks/subjects.js';
 import type { PullDescription } from '../model/verdict.js';
 import { deriveVerdicts } from './verdict.js';
+import { groupResultsByFix, scopeOfTarget } from './fix-groups.js';
 
 function nameOf(s: PullSubject): string {
   if (s.kind === 'in-build' && s.inBuild) return nameOf(s.inBuild.owner);
@@ -25,7 +26,7 @@ function describePull(s: PullSubject): PullDescription {
 /** The report's `target`: what was examined, where, and from what source. */
 export function buildReport(results: Result[], facts: Facts, target: Target, source: 'live' | 'snapshot' | 'terraform-plan' | 'terraform' | 'cloudformation'): Report {
   const account = facts.caller.state === 'present' ? facts.caller.value.account : undefined;
-  return {
+  return withFixGroups({
     schemaVersion: 1,
     tool: { name: 'ecr-doctor', version: VERSION },
     target: {
@@ -42,5 +43,14 @@ export function buildReport(results: Result[], facts: Facts, target: Target, sou
     summary: summarise(results),
     results,
     verdicts: deriveVerdicts(results, derivePullSubjects(facts).map(describePull)),
-  };
+  });
+}
+
+/**
+ * The report with its `groups` computed from its results and target. A runner that sets
+ * `target.assumeRole` or the results' account/region after buildReport calls this again, so the
+ * group commands name them.
+ */
+export function withFixGroups(report: Report): Report {
+  return { ...report, groups: groupResultsByFix(report.results, scopeOfTarget(report.target)) };
 }

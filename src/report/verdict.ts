@@ -9,7 +9,7 @@ export type { PullDescription, Verdict };
  * buildspec), so a verdict they decide names the problem without saying "cannot pull" the image.
  * Every result of an in-build pull is about that pull.
  */
-const IMAGE_PULL_CHECKS: ReadonlySet<string> = new Set([
+export const IMAGE_PULL_CHECKS: ReadonlySet<string> = new Set([
   'project-found',
   'build-failure-cause',
   'image-reference',
