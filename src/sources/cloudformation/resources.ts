@@ -147,6 +147,7 @@ function projectOf(id: string, r: Resource, resolver: TemplateResolver, model: I
   if (isObj(source) && isString(source.Type)) {
     project.source = { type: source.Type, ...(str(source.Location) ? { location: str(source.Location)! } : {}), ...(str(source.BuildSpec) ? { buildspec: str(source.BuildSpec)! } : {}) };
   }
+  if (isObj(source) && source.BuildSpec instanceof Unknown) project.buildspecUnknown = `${id}.Source.BuildSpec: ${source.BuildSpec.reason}`;
   const vpc = resolver.resolve(r.Properties?.VpcConfig);
   if (isObj(vpc)) {
     const list = (v: unknown) => (Array.isArray(v) ? v.filter(isString) : []);

@@ -23,7 +23,9 @@ function locationFor(r: Result, facts: Facts): FactLocation | undefined {
   const wanted = POINTS_AT[r.check] ?? 'project';
   const candidates =
     wanted === 'policy' && repoArn ? [`policy:${repoArn}`, repoArn] : wanted === 'repository' && repoArn ? [repoArn] : wanted === 'role' && roleArn ? [roleArn] : [];
-  for (const key of [...candidates, r.subject]) if (locations[key]) return locations[key];
+  // An in-build pull's subject is "<project ARN> (in the build: ...)": the project's block holds its buildspec.
+  const owner = r.subject.includes(' (in the build: ') ? r.subject.slice(0, r.subject.indexOf(' (in the build: ')) : undefined;
+  for (const key of [...candidates, r.subject, ...(owner ? [owner] : [])]) if (locations[key]) return locations[key];
   return undefined;
 }
 

@@ -112,7 +112,7 @@ function imageOf(p: IacProject, repos: Map<string, { arn: string; name: string }
 }
 
 /** The tag or digest a project names: images are pushed after deploy, so the code never knows whether it exists. */
-function noteImage(uri: string, repositories: Record<string, RepositoryFacts>, locations: Record<string, FactLocation>, p: IacProject, model: IacModel): void {
+export function noteImage(uri: string, repositories: Record<string, RepositoryFacts>, locations: Record<string, FactLocation>, p: IacProject, model: IacModel): void {
   let ref;
   try {
     ref = parseImageRef(uri);
@@ -192,7 +192,7 @@ function roleFacts(arn: string, role: IacRole, model: IacModel): RoleFacts {
  * code: it is not known before deploy, and the checks say so next to their verdict (--live reads
  * the repositories the code names; the registry policy is read on a live run).
  */
-function registriesOf(repositories: Record<string, RepositoryFacts>): Record<string, RegistryFacts> {
+export function registriesOf(repositories: Record<string, RepositoryFacts>): Record<string, RegistryFacts> {
   const out: Record<string, RegistryFacts> = {};
   for (const r of Object.values(repositories)) {
     const reason = `the registry policy of account ${r.registryId} (${r.region}) is not in this code`;

@@ -29,6 +29,8 @@ export interface IacProject {
   environmentVariables?: EnvironmentVariable[];
   source?: SourceInfo;
   vpcConfig?: VpcConfigInfo;
+  /** Why the buildspec is not known before deploy (an after_unknown value, an unresolved !Sub): never guessed. */
+  buildspecUnknown?: string;
   location: FactLocation;
 }
 

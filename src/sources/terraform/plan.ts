@@ -217,6 +217,8 @@ function projectOf(p: PlanInstance, resolver: PlanResolver, model: IacModel, loc
   if (isObj(source) && typeof source.type === 'string') {
     project.source = { type: source.type, ...(str(source.location) ? { location: str(source.location)! } : {}), ...(str(source.buildspec) ? { buildspec: str(source.buildspec)! } : {}) };
   }
+  // after_unknown: the buildspec is computed at apply (a templatefile of a resource attribute, ...).
+  if (isUnknownAt(p.unknown, ['source', 0, 'buildspec'])) project.buildspecUnknown = `the buildspec of ${p.address} is known only at apply`;
   const vpc = at(p.values, ['vpc_config', 0]);
   if (isObj(vpc)) {
     const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
