@@ -40,6 +40,9 @@ export interface IacRepository {
   /** The repository policy text: absent when the code sets none. */
   policy: IacValue<string> | undefined;
   policyLocation?: FactLocation;
+  /** The lifecycle policy text (aws_ecr_lifecycle_policy, LifecyclePolicy.LifecyclePolicyText): absent when the code sets none. */
+  lifecycle?: IacValue<string>;
+  lifecycleLocation?: FactLocation;
   location: FactLocation;
 }
 
@@ -72,6 +75,8 @@ export interface IacModel {
   policies: IacManagedPolicy[];
   /** The code's own expression for the account (a Terraform aws_caller_identity data source address). */
   accountAddress?: string;
+  /** The registry policy of the account and region the code deploys to (aws_ecr_registry_policy, AWS::ECR::RegistryPolicy). */
+  registryPolicy?: { policy: IacValue<string>; location: FactLocation };
   /** Things noticed while reading that a reader of --verbose wants to know. */
   notes: string[];
 }
