@@ -567,6 +567,10 @@ async function main() {
         explain: 'registry-login-missing',
         run: () => timed(process.execPath, [bin, 'explain', '--format', 'json'], baseEnv, { stdinFile: explainInputs.log }),
       },
+      // Before deploy, no AWS: a plan's JSON, .tf files through the HCL parser's WASM, a CDK cloud assembly.
+      { id: 'iac-plan', label: 'doctor --terraform-plan (seed)', run: cli(['doctor', '--terraform-plan', join(ROOT, 'fixtures', 'terraform', 'seed-no-policy', 'plan.json')]) },
+      { id: 'iac-dir', label: 'doctor --terraform DIR (seed)', run: cli(['doctor', '--terraform', join(ROOT, 'fixtures', 'terraform', 'seed-no-policy')]) },
+      { id: 'iac-cdk', label: 'doctor --cloudformation cdk.out', run: cli(['doctor', '--cloudformation', join(ROOT, 'fixtures', 'cdk', 'seed-granted.out')]) },
     ];
     if (awsVersion) {
       scenarios.push({
@@ -772,6 +776,7 @@ function renderText(result) {
   out.push(`--version: ${fmtX(ratios.versionToFloor)} node -e 0   (budget ~1.3×)`);
   out.push(`--help: ${fmtX(ratios.helpToFloor)} node -e 0   (budget ~1.3×)`);
   out.push(`doctor --snapshot: ${fmtX(ratios.snapshotToFloor)} node -e 0`);
+  out.push(`before deploy: --terraform-plan ${fmtX(by['iac-plan'].ratioToFloor)}, --terraform DIR ${fmtX(by['iac-dir'].ratioToFloor)}, --cloudformation cdk.out ${fmtX(by['iac-cdk'].ratioToFloor)} node -e 0`);
   const sdk = (i) => `${i.distFiles} dist files (${i.distKiB} KiB), ${i.sdkFiles} with AWS SDK code`;
   out.push(`imports: --version ${sdk(imports.version)}; --help ${sdk(imports.help)}; --snapshot ${sdk(imports.snapshot)}; live ${sdk(imports.live)}`);
   if (by.manual) {

@@ -19,7 +19,7 @@ import type { Target } from '../model/target.js';
 
 const MAX_FILE = 1024 * 1024;
 
-async function readText(path: string): Promise<string | undefined> {
+export async function readText(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path);
     if (!info.isFile() || info.size > MAX_FILE) return undefined;
@@ -43,7 +43,7 @@ export interface BuildspecContext {
   account?: string;
 }
 
-async function analyse(text: string, opts: { origin: string; file: string; path?: string; sourceDir?: string; region: string; account?: string; variables?: EnvironmentVariable[] }): Promise<Fact<BuildspecFacts>> {
+export async function analyse(text: string, opts: { origin: string; file: string; path?: string; sourceDir?: string; region: string; account?: string; variables?: EnvironmentVariable[] }): Promise<Fact<BuildspecFacts>> {
   try {
     return present(
       await analyseBuildspec({

@@ -1,7 +1,7 @@
 // The published package, as `npm pack` makes it: packed from a copy of the sources (its prepack
 // rebuilds dist/, which must not race the other tests that spawn the repository's own dist/).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,33 @@ describe('npm pack', () => {
     for (const line of [/^- commander@\S+ \(MIT\)$/m, /^- chalk@\S+ \(MIT\)$/m, /^- yaml@\S+ \(ISC\)$/m, /^- @aws-sdk\/client-ecr@\S+ \(Apache-2\.0\)$/m]) expect(notices).toMatch(line);
     expect(notices).toContain('Apache License');
     expect(notices).toContain('Permission is hereby granted, free of charge');
+    // The HCL parser ships no licence file: its MPL-2.0 text is added from scripts/licences/.
+    expect(notices).toMatch(/^- @cdktf\/hcl2json@\S+ \(MPL-2\.0\)$/m);
+    expect(notices).toContain('Mozilla Public License Version 2.0');
+  });
+
+  it('runs doctor --terraform DIR from the unpacked tarball with no node_modules (the HCL parser and its WASM are in dist/)', () => {
+    const unpacked = join(work, 'unpacked');
+    mkdirSync(unpacked);
+    const untar = spawnSync('tar', ['-xzf', join(work, packed.filename), '-C', unpacked], { encoding: 'utf8' });
+    expect(untar.status).toBe(0);
+    expect(existsSync(join(unpacked, 'package', 'node_modules'))).toBe(false);
+    expect(manifest).not.toHaveProperty('dependencies');
+    expect(packed.files.map((f) => f.path)).toContain('dist/hcl2json/main.wasm.gz');
+    const cli = join(unpacked, 'package', 'bin', 'ecr-doctor.js');
+    const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: unpacked, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const tf = run(['doctor', '--terraform', join(REPO_ROOT, 'fixtures', 'terraform', 'seed-no-policy'), '--quiet']);
+    expect(tf.stderr).toBe('');
+    expect(tf.status).toBe(1);
+    expect(tf.stdout).toContain('FAIL  codebuild-principal-can-pull  codebuild.amazonaws.com may not pull from seed-app');
+    expect(tf.stdout).toMatch(/at \S*fixtures\/terraform\/seed-no-policy\/main\.tf:7 \(aws_ecr_repository\.build\)/);
+    // The parser reads its WASM when imported: without the file, only the Terraform path may notice.
+    rmSync(join(unpacked, 'package', 'dist', 'hcl2json'), { recursive: true });
+    expect(run(['--help']).status).toBe(0);
+    const snapshot = run(['doctor', '--snapshot', join(REPO_ROOT, 'fixtures', 'snapshots', 'seed-codebuild-mode.json')]);
+    expect(snapshot.stderr).toBe('');
+    expect(snapshot.status).toBe(1);
+    expect(run(['doctor', '--terraform-plan', join(REPO_ROOT, 'fixtures', 'terraform', 'seed-no-policy', 'plan.json')]).status).toBe(1);
   });
 
   it('keeps prepare out of the published manifest (npm 11 warns about install scripts) and names the project home', () => {

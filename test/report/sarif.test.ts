@@ -3,6 +3,7 @@ import { CHECK_CATALOG, CHECK_IDS } from '../../src/checks/catalog.js';
 import type { Result } from '../../src/model/result.js';
 import { makeReport, PROJECT, REPO, ROLE } from './sample-report.js';
 import { defaultLevelOf, renderSarif, toPascalCase } from '../../src/report/sarif.js';
+import { sarifSchemaErrors } from '../support/sarif-schema.js';
 
 
 const FIX = {
@@ -162,6 +163,11 @@ describe('renderSarif', () => {
   it('is 2-space JSON ending in a newline, and matches the file snapshot', async () => {
     expect(text).toBe(`${JSON.stringify(log, null, 2)}\n`);
     await expect(text).toMatchFileSnapshot('./snapshots/representative.sarif.json');
+  });
+
+  it('meets the SARIF 2.1.0 JSON schema (OASIS sarif-2.1.0-rtm.5)', () => {
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(sarifSchemaErrors(render([]).log)).toEqual([]);
   });
 
   it('renders an empty report as a valid log with every rule and no results', async () => {

@@ -1,5 +1,5 @@
 import type { EnvironmentVariable, FactLocation, NamedPolicy } from '../../model/facts.js';
-import type { IacImage, IacModel, IacProject, IacRole, IacValue } from '../iac/model.js';
+import type { IacImage, IacModel, IacProject, IacRepository, IacRole, IacValue } from '../iac/model.js';
 import { known, unknown } from '../iac/model.js';
 import type { TemplateResolver } from './intrinsics.js';
 import { firstUnknown, NO_VALUE, Unknown } from './intrinsics.js';
@@ -52,10 +52,19 @@ export function modelFromTemplate(resources: Record<string, Resource>, resolver:
       }
       // Fn::If with AWS::NoValue removes the property: no policy, as when it is not written.
       const policy = props(r, 'RepositoryPolicyText');
-      model.repositories.push({ key: ctx.keyPrefix + id, name, policy: policy === undefined || policy === NO_VALUE ? undefined : documentOf(policy, `${id}.RepositoryPolicyText`), location: ctx.locate(id) });
-      if (r.Properties?.LifecyclePolicy) model.notes.push(`${id}: its LifecyclePolicy is read but not yet judged from code`);
+      const repo: IacRepository = { key: ctx.keyPrefix + id, name, policy: policy === undefined || policy === NO_VALUE ? undefined : documentOf(policy, `${id}.RepositoryPolicyText`), location: ctx.locate(id) };
+      const lifecycle = props(r, 'LifecyclePolicy');
+      if (lifecycle instanceof Unknown) repo.lifecycle = unknown(`${id}.LifecyclePolicy: ${lifecycle.reason}`);
+      else if (isObj(lifecycle) && lifecycle.LifecyclePolicyText !== undefined && lifecycle.LifecyclePolicyText !== NO_VALUE) {
+        // LifecyclePolicyText is a JSON string (AWS::ECR::Repository LifecyclePolicy reference).
+        repo.lifecycle = documentOf(lifecycle.LifecyclePolicyText, `${id}.LifecyclePolicy.LifecyclePolicyText`);
+        repo.lifecycleLocation = ctx.locate(id);
+      }
+      model.repositories.push(repo);
     } else if (r.Type === 'AWS::ECR::RegistryPolicy') {
-      model.notes.push(`${id}: the registry policy is read but not yet judged from code`);
+      // PolicyText: a JSON object (or string) for the account and region of the stack.
+      if (model.registryPolicy) model.notes.push(`${id}: a second registry policy for the same registry; the first is judged`);
+      else model.registryPolicy = { policy: documentOf(props(r, 'PolicyText'), `${id}.PolicyText`), location: ctx.locate(id) };
     } else if (r.Type === 'AWS::IAM::ManagedPolicy') {
       const name = resolver.resolve({ Ref: id });
       const arn = resolver.attribute(id, 'PolicyArn');
@@ -147,6 +156,7 @@ function projectOf(id: string, r: Resource, resolver: TemplateResolver, model: I
   if (isObj(source) && isString(source.Type)) {
     project.source = { type: source.Type, ...(str(source.Location) ? { location: str(source.Location)! } : {}), ...(str(source.BuildSpec) ? { buildspec: str(source.BuildSpec)! } : {}) };
   }
+  if (isObj(source) && source.BuildSpec instanceof Unknown) project.buildspecUnknown = `${id}.Source.BuildSpec: ${source.BuildSpec.reason}`;
   const vpc = resolver.resolve(r.Properties?.VpcConfig);
   if (isObj(vpc)) {
     const list = (v: unknown) => (Array.isArray(v) ? v.filter(isString) : []);

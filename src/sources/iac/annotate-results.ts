@@ -2,7 +2,7 @@ import type { FactLocation, Facts } from '../../model/facts.js';
 import type { Result } from '../../model/result.js';
 
 /** Which resource a check's finding belongs to, so the report points at the block to change. */
-const POINTS_AT: Record<string, 'repository' | 'policy' | 'role' | 'project'> = {
+const POINTS_AT: Record<string, 'repository' | 'policy' | 'role' | 'project' | 'lifecycle'> = {
   'repository-exists': 'repository',
   'image-exists': 'repository',
   'codebuild-principal-can-pull': 'policy',
@@ -11,6 +11,7 @@ const POINTS_AT: Record<string, 'repository' | 'policy' | 'role' | 'project'> = 
   'eb-source-arn-pinned': 'policy',
   'service-role-can-pull': 'role',
   'role-rights-unused': 'role',
+  'lifecycle-expiry': 'lifecycle',
 };
 
 const DEPLOY_ACCOUNT = '<deploy account>';
@@ -22,8 +23,10 @@ function locationFor(r: Result, facts: Facts): FactLocation | undefined {
   const roleArn = project?.project.state === 'present' ? project.project.value.serviceRole : undefined;
   const wanted = POINTS_AT[r.check] ?? 'project';
   const candidates =
-    wanted === 'policy' && repoArn ? [`policy:${repoArn}`, repoArn] : wanted === 'repository' && repoArn ? [repoArn] : wanted === 'role' && roleArn ? [roleArn] : [];
-  for (const key of [...candidates, r.subject]) if (locations[key]) return locations[key];
+    wanted === 'lifecycle' && repoArn ? [`lifecycle:${repoArn}`, repoArn] : wanted === 'policy' && repoArn ? [`policy:${repoArn}`, repoArn] : wanted === 'repository' && repoArn ? [repoArn] : wanted === 'role' && roleArn ? [roleArn] : [];
+  // An in-build pull's subject is "<project ARN> (in the build: ...)": the project's block holds its buildspec.
+  const owner = r.subject.includes(' (in the build: ') ? r.subject.slice(0, r.subject.indexOf(' (in the build: ')) : undefined;
+  for (const key of [...candidates, r.subject, ...(owner ? [owner] : [])]) if (locations[key]) return locations[key];
   return undefined;
 }
 

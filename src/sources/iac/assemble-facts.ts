@@ -42,6 +42,8 @@ export function assembleFacts(model: IacModel, options: AssembleOptions = {}): F
     locations[arn] = repo.location;
     if (repo.policyLocation) locations[`policy:${arn}`] = repo.policyLocation;
     const policy: Fact<{ text: string }> = repo.policy === undefined ? absent() : repo.policy.known ? present({ text: repo.policy.value }) : unknownBeforeDeploy(repo.policy.reason);
+    if (repo.lifecycleLocation) locations[`lifecycle:${arn}`] = repo.lifecycleLocation;
+    const lifecycle: Fact<{ text: string }> | undefined = repo.lifecycle === undefined ? undefined : repo.lifecycle.known ? present({ text: repo.lifecycle.value }) : unknownBeforeDeploy(repo.lifecycle.reason);
     repositories[arn] = {
       arn,
       registryId: account,
@@ -50,6 +52,7 @@ export function assembleFacts(model: IacModel, options: AssembleOptions = {}): F
       repository: present({ uri: `${account}.dkr.ecr.${region}.amazonaws.com/${repo.name}` }),
       policy,
       images: {},
+      ...(lifecycle ? { lifecycle } : {}),
     };
   }
 
@@ -96,7 +99,7 @@ export function assembleFacts(model: IacModel, options: AssembleOptions = {}): F
     images: [],
     repositories,
     roles,
-    registries: registriesOf(repositories),
+    registries: withRegistryPolicy(registriesOf(repositories), model, account, region, locations),
     locations,
     ...(model.account ? {} : { unknownAccount: PLACEHOLDER_ACCOUNT }),
   };
@@ -112,7 +115,7 @@ function imageOf(p: IacProject, repos: Map<string, { arn: string; name: string }
 }
 
 /** The tag or digest a project names: images are pushed after deploy, so the code never knows whether it exists. */
-function noteImage(uri: string, repositories: Record<string, RepositoryFacts>, locations: Record<string, FactLocation>, p: IacProject, model: IacModel): void {
+export function noteImage(uri: string, repositories: Record<string, RepositoryFacts>, locations: Record<string, FactLocation>, p: IacProject, model: IacModel): void {
   let ref;
   try {
     ref = parseImageRef(uri);
@@ -192,11 +195,32 @@ function roleFacts(arn: string, role: IacRole, model: IacModel): RoleFacts {
  * code: it is not known before deploy, and the checks say so next to their verdict (--live reads
  * the repositories the code names; the registry policy is read on a live run).
  */
-function registriesOf(repositories: Record<string, RepositoryFacts>): Record<string, RegistryFacts> {
+export function registriesOf(repositories: Record<string, RepositoryFacts>): Record<string, RegistryFacts> {
   const out: Record<string, RegistryFacts> = {};
   for (const r of Object.values(repositories)) {
     const reason = `the registry policy of account ${r.registryId} (${r.region}) is not in this code`;
     out[registryKey(r.registryId, r.region)] ??= { registryId: r.registryId, region: r.region, policyScope: unknownBeforeDeploy(reason), policy: unknownBeforeDeploy(reason) };
   }
   return out;
+}
+
+/**
+ * The registry policy the code defines is the policy of the registry it deploys to. Its scope (V1
+ * or V2, an account setting: ECR User Guide, "Private registry permissions") is not in the code,
+ * so the checks judge both ways and say so when that matters; registries of other accounts or
+ * regions stay unknown before deploy.
+ */
+function withRegistryPolicy(registries: Record<string, RegistryFacts>, model: IacModel, account: string, region: string, locations: Record<string, FactLocation>): Record<string, RegistryFacts> {
+  const defined = model.registryPolicy;
+  if (!defined) return registries;
+  const key = registryKey(account, region);
+  locations[`registry:${key}`] = defined.location;
+  registries[key] = {
+    registryId: account,
+    region,
+    policyScope: unknownBeforeDeploy(`the registry policy scope (V1 or V2) of account ${account} is an account setting, not in this code`),
+    // A policy the code computes at apply is one the code defines: unread, not "not in the code".
+    policy: defined.policy.known ? present({ text: defined.policy.value }) : unreadable(`the registry policy the code defines is known only at apply (${defined.policy.reason})`),
+  };
+  return registries;
 }

@@ -29,6 +29,8 @@ export interface IacProject {
   environmentVariables?: EnvironmentVariable[];
   source?: SourceInfo;
   vpcConfig?: VpcConfigInfo;
+  /** Why the buildspec is not known before deploy (an after_unknown value, an unresolved !Sub): never guessed. */
+  buildspecUnknown?: string;
   location: FactLocation;
 }
 
@@ -38,6 +40,9 @@ export interface IacRepository {
   /** The repository policy text: absent when the code sets none. */
   policy: IacValue<string> | undefined;
   policyLocation?: FactLocation;
+  /** The lifecycle policy text (aws_ecr_lifecycle_policy, LifecyclePolicy.LifecyclePolicyText): absent when the code sets none. */
+  lifecycle?: IacValue<string>;
+  lifecycleLocation?: FactLocation;
   location: FactLocation;
 }
 
@@ -70,6 +75,8 @@ export interface IacModel {
   policies: IacManagedPolicy[];
   /** The code's own expression for the account (a Terraform aws_caller_identity data source address). */
   accountAddress?: string;
+  /** The registry policy of the account and region the code deploys to (aws_ecr_registry_policy, AWS::ECR::RegistryPolicy). */
+  registryPolicy?: { policy: IacValue<string>; location: FactLocation };
   /** Things noticed while reading that a reader of --verbose wants to know. */
   notes: string[];
 }

@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Facts } from '../../model/facts.js';
 import { assembleFacts, PLACEHOLDER_ACCOUNT } from './assemble-facts.js';
+import { attachIacBuildspecs } from './iac-buildspecs.js';
 import type { IacModel } from './model.js';
 import { findRepositoryRoot, relativeToRoot } from './repository-root.js';
 
@@ -52,5 +54,14 @@ export async function readIacFacts(t: IacTarget): Promise<IacFacts> {
     if (item.location.file) item.location.file = relativeToRoot(item.location.file, root);
   }
   for (const repo of model.repositories) if (repo.policyLocation?.file) repo.policyLocation.file = relativeToRoot(repo.policyLocation.file, root);
-  return { facts: assembleFacts(model, t.region ? { region: t.region } : {}), model, description };
+  const facts = assembleFacts(model, t.region ? { region: t.region } : {});
+  // A buildspec file of a project is looked for in the code's folder, then the repository root.
+  const codeDir = t.terraformDir ?? dirname(resolve(t.terraformPlan ?? t.cloudformation ?? '.'));
+  const folders = [...new Set([resolve(t.cloudformation && (await isFolder(t.cloudformation)) ? t.cloudformation : codeDir), resolve(root)])];
+  await attachIacBuildspecs(facts, model, { folders, cwd: process.cwd() });
+  return { facts, model, description };
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }

@@ -5,6 +5,7 @@ import type { CallerIdentity, FactLocation, Facts } from '../../model/facts.js';
 import { asFatal, errorName } from './aws-errors.js';
 import type { AwsClients } from './clients.js';
 import { readRepository } from './ecr.js';
+import { readRegistry } from './ecr-registry.js';
 import { readRole } from './iam.js';
 import { mapLimited } from './limit.js';
 
@@ -51,6 +52,15 @@ export async function mergeLiveFacts(clients: AwsClients, facts: Facts): Promise
     facts.roles[role.arn] = await readRole(clients.iam, role.arn);
     locations[role.arn] = LIVE;
     said.push(`${role.arn}: read from AWS (not defined in the code)`);
+  });
+  // Registries: the code's own registry policy is kept (it is what will be deployed), its scope
+  // and pull-through rules read; a registry the code does not define is read whole.
+  const caller = facts.caller.state === 'present' ? Promise.resolve(facts.caller.value.account) : readCallerIdentity(clients).then((c) => c.account);
+  await mapLimited(Object.entries(facts.registries ?? {}), 4, async ([key, registry]) => {
+    const live = await readRegistry(clients.ecrIn(registry.region), { registryId: registry.registryId, region: registry.region }, caller);
+    const defined = locations[`registry:${key}`] !== undefined;
+    facts.registries![key] = defined ? { ...live, policy: registry.policy } : live;
+    said.push(`registry ${registry.registryId} (${registry.region}): ${defined ? 'policy from the code, its scope read from AWS' : 'policy read from AWS (not defined in the code)'}`);
   });
   return said;
 }

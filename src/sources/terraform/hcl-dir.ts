@@ -1,5 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../model/errors.js';
 import { PLACEHOLDER_ACCOUNT } from '../iac/assemble-facts.js';
 import type { IacModel } from '../iac/model.js';
@@ -21,8 +23,19 @@ export interface TerraformDirOptions {
 
 type Hcl2Json = typeof import('@cdktf/hcl2json');
 
+/**
+ * In the bundle (dist/), the parser's WASM is dist/hcl2json/main.wasm.gz (scripts/build.mjs
+ * copies it there and points the package's loader at this global); from src/ the package reads
+ * its own copy. The package reads the file when it is imported, so this runs first.
+ */
 async function loadParser(): Promise<Hcl2Json> {
-  return import('@cdktf/hcl2json');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dist = basename(here) === 'chunks' ? dirname(here) : here;
+  const wasm = join(dist, 'hcl2json', 'main.wasm.gz');
+  if (existsSync(wasm)) (globalThis as { __ecrDoctorHclWasm?: string }).__ecrDoctorHclWasm = wasm;
+  const mod = (await import('@cdktf/hcl2json')) as Hcl2Json & { default?: Hcl2Json };
+  // Bundled, the CommonJS package's exports are on `default` (esbuild sees no static named exports).
+  return typeof mod.parse === 'function' ? mod : (mod.default ?? mod);
 }
 
 async function parseFile(hcl: Hcl2Json, file: string): Promise<Record<string, Json>> {

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { partitionOfRegion } from '../../image/parse-image-ref.js';
 import { PLACEHOLDER_ACCOUNT } from '../iac/assemble-facts.js';
 import { renderPolicyDocument, type PolicyDocumentStatement } from '../iac/policy-document.js';
@@ -33,7 +35,10 @@ export class DirEvaluator {
     if (typeof v === 'string' && v.includes('${')) {
       const ast = this.asts.get(`${file}\u0000${v}`);
       if (!ast || ast instanceof HclUnknown) return ast ?? new HclUnknown('not parsed');
-      return evaluateNode(ast, Buffer.from(expressionText(v), 'utf8'), (accessor) => this.reference(accessor));
+      const dir = dirname(file);
+      // path.module/path.root/path.cwd: the folder read (Terraform runs in the root module's folder).
+      const resolve = (accessor: string) => (/^path\.(module|root|cwd)$/.test(accessor) ? dir : this.reference(accessor));
+      return evaluateNode(ast, Buffer.from(expressionText(v), 'utf8'), resolve, (path) => readConfigFile(resolvePath(dir, path)));
     }
     if (Array.isArray(v)) return v.map((x) => this.value(x, file));
     if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.value(x, file)]));
@@ -172,4 +177,16 @@ export function expressionText(v: string): string {
     else if (c === '}' && --depth === 0) return i === v.length - 1 ? v.slice(2, -1) : JSON.stringify(v);
   }
   return JSON.stringify(v);
+}
+
+const MAX_CONFIG_FILE = 1024 * 1024;
+
+/** file(PATH) of Terraform: the text of a file next to the configuration, or unknown when it cannot be read. */
+function readConfigFile(path: string): Json {
+  try {
+    if (statSync(path).size > MAX_CONFIG_FILE) return new HclUnknown(`file(${path}) is larger than 1 MiB`);
+    return readFileSync(path, 'utf8');
+  } catch {
+    return new HclUnknown(`file(${path}) cannot be read here`);
+  }
 }

@@ -18,6 +18,9 @@ export interface HclNode {
 /** Resolves a reference ("var.x", "aws_ecr_repository.build.repository_url", "local.y[0]"). */
 export type ReferenceResolver = (accessor: string) => unknown;
 
+/** Reads a file for file(PATH): its text, or an HclUnknown saying why not. */
+export type FileReader = (path: string) => unknown;
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof HclUnknown);
 
 export function firstHclUnknown(v: unknown): HclUnknown | undefined {
@@ -33,7 +36,7 @@ export function firstHclUnknown(v: unknown): HclUnknown | undefined {
   return undefined;
 }
 
-export function evaluateNode(node: HclNode, source: Buffer, resolve: ReferenceResolver): unknown {
+export function evaluateNode(node: HclNode, source: Buffer, resolve: ReferenceResolver, readFile?: FileReader): unknown {
   const text = () => source.subarray(node.range.start.byte, node.range.end.byte).toString('utf8');
   const kids = node.children;
   switch (node.type) {
@@ -46,8 +49,8 @@ export function evaluateNode(node: HclNode, source: Buffer, resolve: ReferenceRe
     }
     case 'template': {
       // A template that is one interpolation is that value itself (HCL spec, template expressions).
-      if (kids.length === 1 && kids[0]!.type !== 'literalValue') return evaluateNode(kids[0]!, source, resolve);
-      const parts = kids.map((k) => evaluateNode(k, source, resolve));
+      if (kids.length === 1 && kids[0]!.type !== 'literalValue') return evaluateNode(kids[0]!, source, resolve, readFile);
+      const parts = kids.map((k) => evaluateNode(k, source, resolve, readFile));
       const u = parts.find((p) => p instanceof HclUnknown);
       if (u) return u;
       return parts.map((p) => (p === null ? '' : typeof p === 'object' ? JSON.stringify(p) : String(p))).join('');
@@ -55,27 +58,31 @@ export function evaluateNode(node: HclNode, source: Buffer, resolve: ReferenceRe
     case 'scopeTraversal':
       return resolve(String(node.meta?.fullAccessor ?? text()));
     case 'tuple':
-      return kids.map((k) => evaluateNode(k, source, resolve));
+      return kids.map((k) => evaluateNode(k, source, resolve, readFile));
     case 'object': {
       const out: Record<string, unknown> = {};
       for (let i = 0; i + 1 < kids.length; i += 2) {
         const keyNode = kids[i]!;
-        const key = keyNode.children.length ? evaluateNode(keyNode.children[0]!, source, resolve) : source.subarray(keyNode.range.start.byte, keyNode.range.end.byte).toString('utf8');
+        const key = keyNode.children.length ? evaluateNode(keyNode.children[0]!, source, resolve, readFile) : source.subarray(keyNode.range.start.byte, keyNode.range.end.byte).toString('utf8');
         if (typeof key !== 'string') return new HclUnknown(`an object key is not static (${String(key)})`);
-        out[key.replace(/^"|"$/g, '')] = evaluateNode(kids[i + 1]!, source, resolve);
+        out[key.replace(/^"|"$/g, '')] = evaluateNode(kids[i + 1]!, source, resolve, readFile);
       }
       return out;
     }
-    case 'function':
-      return callFunction(String(node.meta?.name), kids.map((k) => evaluateNode(k, source, resolve)));
+    case 'function': {
+      const args = kids.map((k) => evaluateNode(k, source, resolve, readFile));
+      // file(PATH) reads a file of the configuration (an inline buildspec kept next to the .tf).
+      if (node.meta?.name === 'file' && readFile) return firstHclUnknown(args) ?? (typeof args[0] === 'string' ? readFile(args[0]) : new HclUnknown('file() of a non-string'));
+      return callFunction(String(node.meta?.name), args);
+    }
     case 'conditional': {
-      const [c, t, f] = kids.map((k) => evaluateNode(k, source, resolve));
+      const [c, t, f] = kids.map((k) => evaluateNode(k, source, resolve, readFile));
       if (c instanceof HclUnknown) return c;
       return c === true ? t : c === false ? f : new HclUnknown('a condition that is not a bool');
     }
     case 'templateWrap': // "${x}": the value of x itself
     case 'parenthesesExpression':
-      return kids[0] ? evaluateNode(kids[0], source, resolve) : new HclUnknown('empty parentheses');
+      return kids[0] ? evaluateNode(kids[0], source, resolve, readFile) : new HclUnknown('empty parentheses');
     default:
       return new HclUnknown(`the expression ${text().slice(0, 60)} is evaluated by Terraform at plan time`);
   }

@@ -91,9 +91,20 @@ export function modelFromPlan(plan: Record<string, unknown>, lines: SourceLines 
     repo.policy = resolver.stringAt(p, ['policy']);
     repo.policyLocation = locate(p);
   }
-  for (const p of [...of('aws_ecr_registry_policy'), ...of('aws_ecr_lifecycle_policy')]) {
-    model.notes.push(`${p.address}: read, but ${p.type === 'aws_ecr_registry_policy' ? 'the registry policy' : 'lifecycle policies'} are not yet judged from code`);
+  for (const p of of('aws_ecr_lifecycle_policy')) {
+    const repoName = resolver.stringAt(p, ['repository']);
+    const repo = repoName.known ? repoByName.get(repoName.value) : undefined;
+    if (!repo) {
+      model.notes.push(`${p.address}: its repository ${repoName.known ? repoName.value : '(unknown until apply)'} is not defined in this plan`);
+      continue;
+    }
+    repo.lifecycle = resolver.stringAt(p, ['policy']);
+    repo.lifecycleLocation = locate(p);
   }
+  // One registry policy per account and region (the provider's): the registry the code deploys to.
+  const registryPolicies = of('aws_ecr_registry_policy');
+  for (const p of registryPolicies.slice(1)) model.notes.push(`${p.address}: a second registry policy for the same registry; the first (${registryPolicies[0]!.address}) is judged`);
+  if (registryPolicies[0]) model.registryPolicy = { policy: resolver.stringAt(registryPolicies[0], ['policy']), location: locate(registryPolicies[0]) };
 
   const policies: IacManagedPolicy[] = of('aws_iam_policy').map((p) => {
     const name = resolver.stringAt(p, ['name']);
@@ -217,6 +228,8 @@ function projectOf(p: PlanInstance, resolver: PlanResolver, model: IacModel, loc
   if (isObj(source) && typeof source.type === 'string') {
     project.source = { type: source.type, ...(str(source.location) ? { location: str(source.location)! } : {}), ...(str(source.buildspec) ? { buildspec: str(source.buildspec)! } : {}) };
   }
+  // after_unknown: the buildspec is computed at apply (a templatefile of a resource attribute, ...).
+  if (isUnknownAt(p.unknown, ['source', 0, 'buildspec'])) project.buildspecUnknown = `the buildspec of ${p.address} is known only at apply`;
   const vpc = at(p.values, ['vpc_config', 0]);
   if (isObj(vpc)) {
     const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);

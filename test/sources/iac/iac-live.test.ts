@@ -40,6 +40,8 @@ describe('doctor --cloudformation --live', () => {
   it('with --live the account, the repository, its image and the role are read from AWS and merged', async () => {
     const r = await runCliJson<JsonReport>(['doctor', '--cloudformation', template, '--parameter', `RoleArn=${roleArn}`, '--live', '--region', 'us-east-1', '--format', 'json', '--verbose'], { env: cli.env });
     expect(r.stderr).toContain('shared/base: read from AWS (not defined in the code)');
+    // The template defines no registry policy: the account's own is read (a registry the code defines keeps its policy).
+    expect(r.stderr).toContain(`registry ${account} (us-east-1): policy read from AWS (not defined in the code)`);
     expect(statusOf(r.json, 'repository-exists')?.status).toBe('pass');
     expect(statusOf(r.json, 'image-exists')?.status).toBe('pass');
     expect(statusOf(r.json, 'service-role-can-pull')?.status).toBe('pass');
