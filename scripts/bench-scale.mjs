@@ -8,7 +8,7 @@
 //                --all-projects --format jsonl, wall time and peak memory (VmHWM of the process)
 // Set-up (creating the projects in moto) is not timed. Build first: npm run build.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ const LARGE = { projects: 10_000, repositories: 20, roles: 10, budgetMiB: 250 };
 const ROLE = 'ecr-doctor-read';
 const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 
+// BENCH_NODE_ARGS reach the CLI's node only (say --cpu-prof --cpu-prof-dir=/tmp/prof to profile it).
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** A deterministic "random" so every run meets the same throttles. */
@@ -88,7 +90,7 @@ function startProxy(upstream) {
 function runCli(args, env) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_ARGS, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let peakKiB = 0;
     const poll = setInterval(() => {
       try {
@@ -198,7 +200,7 @@ async function createAccessKey(sdk, endpoint, account) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const fmtS = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
-export async function benchScale({ runs = 3, largeProjects = LARGE.projects } = {}) {
+export async function benchScale({ runs = 3, largeProjects = LARGE.projects, only } = {}) {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run npm run build first');
   LARGE.projects = largeProjects;
   // Run a copy of the build: a rebuild in the working tree while the bench runs would break runs at random.
@@ -212,8 +214,10 @@ export async function benchScale({ runs = 3, largeProjects = LARGE.projects } = 
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const sdk = await loadSdk();
     const t0 = performance.now();
-    log(`bench-scale: creating ${MEMBERS.length} accounts × ${REGIONS.length} regions × ${PER_SCOPE.projects} projects...`);
-    await setUpAccounts(sdk, moto.endpoint);
+    if (only !== 'large') {
+      log(`bench-scale: creating ${MEMBERS.length} accounts × ${REGIONS.length} regions × ${PER_SCOPE.projects} projects...`);
+      await setUpAccounts(sdk, moto.endpoint);
+    }
     log(`bench-scale: creating ${LARGE.projects} projects in one account...`);
     await setUpLarge(sdk, moto.endpoint);
     const setupS = (performance.now() - t0) / 1000;
@@ -240,9 +244,20 @@ export async function benchScale({ runs = 3, largeProjects = LARGE.projects } = 
       }
       proxy.state.throttleShare = 0;
       log(`bench-scale: ${label}: ${fmtS(median(samples))}`);
-      if (process.env.BENCH_DEBUG) log(last.stderr.slice(-800));
+      // BENCH_DEBUG=1 prints the end of the CLI's stderr; BENCH_DEBUG=FILE writes all of it there.
+      if (process.env.BENCH_DEBUG === '1') log(last.stderr.slice(-800));
+      else if (process.env.BENCH_DEBUG) writeFileSync(process.env.BENCH_DEBUG, last.stderr);
       return { label, medianMs: median(samples), samplesMs: samples.map(Math.round), exit: last.code, peakMiB: last.peakMiB, lines: last.lines, requests: last.requests };
     };
+    if (process.argv.includes('--serve')) {
+      // Keep moto up with the large account for runs by hand: print the environment to run in.
+      process.stdout.write(`AWS_ENDPOINT_URL=${proxy.endpoint} AWS_REGION=${REGIONS[0]} AWS_ACCESS_KEY_ID=${largeKeys.AWS_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=${largeKeys.AWS_SECRET_ACCESS_KEY}\n`);
+      await new Promise(() => {});
+    }
+    if (only === 'large') {
+      const large = await measure(`${LARGE.projects} projects, --all-projects --format jsonl`, ['doctor', '--all-projects', '--format', 'jsonl'], largeKeys, 1);
+      return { large: { ...large, projects: LARGE.projects, budgetMiB: LARGE.budgetMiB, memoryMet: large.peakMiB !== undefined && large.peakMiB <= LARGE.budgetMiB } };
+    }
     const accounts = await measure(`${MEMBERS.length} accounts × ${REGIONS.length} regions (${MEMBERS.length * REGIONS.length * PER_SCOPE.projects} projects)`, accountsArgs, mgmtKeys, runs);
     const throttled = await measure('the same, 10% of requests throttled', accountsArgs, mgmtKeys, runs, 0.1);
     const large = await measure(`${LARGE.projects} projects, --all-projects --format jsonl`, ['doctor', '--all-projects', '--format', 'jsonl'], largeKeys, 1);
@@ -262,6 +277,7 @@ export async function benchScale({ runs = 3, largeProjects = LARGE.projects } = 
 
 export function renderScale(r) {
   const ops = (q) => Object.entries(q.byOperation).map(([op, n]) => `${op} ${n}`).join(', ');
+  if (!r.accounts) return [`${r.large.label}: ${fmtS(r.large.medianMs)}, peak memory ${r.large.peakMiB} MiB, ${r.large.lines} lines, ${r.large.requests.total} requests`, `  by operation: ${ops(r.large.requests)}`].join('\n');
   return [
     `bench-scale: ${r.machine.cpus} CPUs, node ${r.machine.node}, load ${r.machine.loadavg1m}; set-up ${r.setupS} s (not timed)`,
     `${r.accounts.label}: ${fmtS(r.accounts.medianMs)} (median of ${r.accounts.samplesMs.length}), ${r.accounts.requests.total} requests, peak ${r.accounts.peakMiB} MiB`,
@@ -275,6 +291,6 @@ export function renderScale(r) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const i = process.argv.indexOf('--projects');
   const projects = i > 0 ? Number(process.argv[i + 1]) : LARGE.projects;
-  const r = await benchScale({ largeProjects: projects });
+  const r = await benchScale({ largeProjects: projects, only: process.argv.includes('--large-only') ? 'large' : undefined });
   process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(r, null, 2)}\n` : `${renderScale(r)}\n`);
 }

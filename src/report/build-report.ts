@@ -5,7 +5,7 @@ import type { Target } from '../model/target.js';
 import { describeTarget } from '../model/target.js';
 import { VERSION } from '../version.js';
 import { derivePullSubjects, type PullSubject } from '../checks/subjects.js';
-import type { PullDescription } from '../model/verdict.js';
+import type { PullDescription, Verdict } from '../model/verdict.js';
 import { deriveVerdicts } from './verdict.js';
 import { groupResultsByFix, scopeOfTarget } from './fix-groups.js';
 
@@ -42,8 +42,13 @@ export function buildReport(results: Result[], facts: Facts, target: Target, sou
     },
     summary: summarise(results),
     results,
-    verdicts: deriveVerdicts(results, derivePullSubjects(facts).map(describePull)),
+    verdicts: verdictsOf(results, facts),
   });
+}
+
+/** The verdicts of results judged over these facts, one per pull the facts name. */
+export function verdictsOf(results: readonly Result[], facts: Facts): Verdict[] {
+  return deriveVerdicts(results, derivePullSubjects(facts).map(describePull));
 }
 
 /**

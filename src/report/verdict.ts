@@ -51,19 +51,28 @@ function decide(subject: string, results: readonly Result[], pull?: PullDescript
  * problem (subjects that only pass are left to the details).
  */
 export function deriveVerdicts(results: readonly Result[], pulls: readonly PullDescription[]): Verdict[] {
+  // Each result's position under its subject, so a pull gathers its own in one lookup (10,000
+  // projects meant 10,000 passes over 115,000 results before).
+  const bySubject = new Map<string, number[]>();
+  results.forEach((r, i) => {
+    const at = bySubject.get(r.subject);
+    if (at) at.push(i);
+    else bySubject.set(r.subject, [i]);
+  });
   const covered = new Set<string>();
   const verdicts: Verdict[] = [];
   for (const pull of pulls) {
     const subjects = new Set([pull.subject, ...(pull.alsoSubjects ?? [])]);
     for (const s of subjects) covered.add(s);
-    const own = results.filter((r) => subjects.has(r.subject));
+    const at = [...subjects].flatMap((s) => bySubject.get(s) ?? []);
+    if (subjects.size > 1) at.sort((a, b) => a - b);
+    const own = at.map((i) => results[i] as Result);
     if (own.length > 0) verdicts.push(decide(pull.subject, own, pull));
   }
-  const others = new Map<string, Result[]>();
-  for (const r of results) {
-    if (covered.has(r.subject)) continue;
-    others.set(r.subject, [...(others.get(r.subject) ?? []), r]);
+  for (const [subject, at] of bySubject) {
+    if (covered.has(subject)) continue;
+    const own = at.map((i) => results[i] as Result);
+    if (own.some(isProblem)) verdicts.push(decide(subject, own));
   }
-  for (const [subject, own] of others) if (own.some(isProblem)) verdicts.push(decide(subject, own));
   return verdicts;
 }
