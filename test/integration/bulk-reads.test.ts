@@ -78,7 +78,7 @@ describe('doctor --all-projects: deterministic request counts', () => {
       'ecr:DescribeImages': REPOSITORIES + 1, // one per repository; the missing tag costs one more
       'ecr:ListImages': 1, // "did you mean" for the missing tag
       'ecr:GetRepositoryPolicy': REPOSITORIES,
-      'ecr:ListTagsForResource': REPOSITORIES,
+      // no ListTagsForResource: no policy read names an aws:ResourceTag/ecr:ResourceTag key
       'ecr:GetLifecyclePolicy': REPOSITORIES,
       'ecr:BatchGetImage': 2 * REPOSITORIES + 1, // the platform of each image named, the missing one included
       'ecr:GetDownloadUrlForLayer': 2 * 2 * REPOSITORIES, // moto answers HTML 500: the quick client tries twice

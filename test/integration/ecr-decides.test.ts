@@ -221,4 +221,27 @@ describe('resource tags (moto: TagResource / ListTagsForResource work as on AWS)
     expect(no?.status).toBe('fail');
     expect(no?.message).not.toMatch(/cannot decide/i);
   }, 60_000);
+
+  it('a SERVICE_ROLE grant conditioned on aws:ResourceTag in the role\'s own policy (ABAC) is decided by the tags, read because the role policy names the key', async () => {
+    const w = await world();
+    const { repositoryArn } = await createRepository(w.clients, 'abac/app');
+    await w.clients.ecr.send(new TagResourceCommand({ resourceArn: repositoryArn, tags: [{ Key: 'team', Value: 'platform' }] }));
+    await putImage(w.clients, 'abac/app', 'v1');
+    for (const team of ['platform', 'data']) {
+      const roleArn = await createRole(w.clients, `abac-${team}-role`, {
+        path: '/service-role/',
+        inline: {
+          pull: policy(
+            { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+            { Effect: 'Allow', Action: PULL, Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': team } } },
+          ),
+        },
+      });
+      await createProject(w.clients, { name: `abac-${team}`, image: w.image('abac/app', 'v1'), serviceRoleArn: roleArn, imagePullCredentialsType: 'SERVICE_ROLE' });
+    }
+    expect(result(await doctor(w, 'abac-platform'), 'service-role-can-pull')?.status).toBe('pass');
+    const no = result(await doctor(w, 'abac-data'), 'service-role-can-pull');
+    expect(no?.status).toBe('fail');
+    expect(no?.message).not.toMatch(/cannot decide/i);
+  }, 60_000);
 });

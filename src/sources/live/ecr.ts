@@ -64,7 +64,7 @@ async function readKnownTags(client: ECRClient, req: RepositoryRequest): Promise
 }
 
 /** The repository's resource tags, which decide aws:ResourceTag/… and ecr:ResourceTag/… conditions. */
-async function readResourceTags(client: ECRClient, req: RepositoryRequest): Promise<Fact<Record<string, string>>> {
+export async function readResourceTags(client: ECRClient, req: RepositoryRequest): Promise<Fact<Record<string, string>>> {
   try {
     const out = await client.send(new ListTagsForResourceCommand({ resourceArn: req.arn }));
     return present(Object.fromEntries((out.tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])));
@@ -79,14 +79,16 @@ async function readResourceTags(client: ECRClient, req: RepositoryRequest): Prom
  * Everything about one repository, its reads issued together. `described` is its
  * DescribeRepositories answer when the caller read several repositories in one call. The tag listing (for "did you
  * mean") is read only when an image is missing, so the common path stays one round trip.
+ * `withTags` false leaves the resource tags to the caller, who reads them only where a policy asks
+ * about them (gather.ts).
  */
-export async function readRepository(client: ECRClient, req: RepositoryRequest, downloads: ECRClient = client, described?: Promise<RepositoryFact>): Promise<RepositoryFacts> {
+export async function readRepository(client: ECRClient, req: RepositoryRequest, downloads: ECRClient = client, described?: Promise<RepositoryFact>, withTags = true): Promise<RepositoryFacts> {
   // All the references of the repository in one DescribeImages (ecr-batch.ts).
   const imageReads = describeImages(client, req, req.references);
   const [repository, policy, tags, lifecycle, ...images] = await Promise.all([
     described ?? describeRepositories(client, req.registryId, [req.name]).get(req.name)!,
     readRepositoryPolicy(client, req.registryId, req.name),
-    readResourceTags(client, req),
+    withTags ? readResourceTags(client, req) : undefined,
     readLifecycle(client, req),
     ...req.references.map((ref) => readImage(client, req, ref, imageReads.get(ref)!, downloads)),
   ]);
@@ -101,7 +103,7 @@ export async function readRepository(client: ECRClient, req: RepositoryRequest, 
     policy: repository.state === 'absent' ? absent() : policy,
     images: imageFacts,
     ...(missing ? { knownTags: await readKnownTags(client, req) } : {}),
-    ...(repository.state === 'absent' ? {} : { tags }),
+    ...(repository.state === 'absent' || !tags ? {} : { tags }),
     ...(repository.state === 'absent' ? {} : lifecycle),
   };
 }

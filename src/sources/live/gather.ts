@@ -13,7 +13,7 @@ import { findLastFailedBuild, readBuilds, readFleets, readProjectNames, readProj
 import { secretLocation } from '../../checks/secret-access.js';
 import type { SecretRequest } from './secrets.js';
 import type { RepositoryRequest } from './ecr.js';
-import { readRepository } from './ecr.js';
+import { readRepository, readResourceTags } from './ecr.js';
 import { describeRepositories } from './ecr-batch.js';
 import { readRegistry } from './ecr-registry.js';
 import type { ManagedPolicyCache } from './iam.js';
@@ -67,6 +67,11 @@ async function readLastFailed(clients: AwsClients, target: Target): Promise<Buil
 }
 
 /** The facts about the first round's subjects: each repository and each role read once, concurrently. */
+/** Whether any of these facts (policies as read) names a ResourceTag condition key. */
+export function mentionsResourceTag(read: readonly unknown[]): boolean {
+  return read.some((fact) => fact !== undefined && /resourcetag\//i.test(JSON.stringify(fact)));
+}
+
 async function readDependencies(clients: AwsClients, facts: Facts, callerRead: Promise<CallerIdentity>): Promise<void> {
   const repos = new Map<string, RepositoryRequest>();
   const roles = new Set<string>();
@@ -119,7 +124,7 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
   const [repoFacts, roleFacts, fleetFacts, secretFacts, networkFacts, registryFacts] = await Promise.all([
     mapLimited([...repos.values()], CONCURRENCY, async (req) => {
       const c = await ownerOf(req.registryId, req.region);
-      return readRepository(c.ecrIn(req.region), req, c.ecrQuickIn(req.region), (await described.get(registryKey(req.registryId, req.region)))?.get(req.name));
+      return readRepository(c.ecrIn(req.region), req, c.ecrQuickIn(req.region), (await described.get(registryKey(req.registryId, req.region)))?.get(req.name), false);
     }),
     // Each role once; many roles of the caller's account in one account-wide read (iam-bulk.ts, issue 15).
     readRoles(clients.iam, [...roles], callerAccount, cache, clients.warn ? { warn: (line) => clients.warn?.(line) } : {}),
@@ -137,6 +142,18 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
       return readRegistry(c.ecrIn(req.region), req, c === clients ? callerAccount : Promise.resolve(req.registryId));
     }),
   ]);
+  // Resource tags decide only aws:ResourceTag/… and ecr:ResourceTag/… conditions: read them (one
+  // ListTagsForResource per repository, no batch API) when some policy read names such a key.
+  if (mentionsResourceTag([...repoFacts.map((r) => r.policy), ...roleFacts, ...registryFacts, ...networkFacts])) {
+    await mapLimited(
+      repoFacts.filter((r) => r.repository.state === 'present'),
+      CONCURRENCY,
+      async (r) => {
+        const c = await ownerOf(r.registryId, r.region);
+        r.tags = await readResourceTags(c.ecrIn(r.region), { arn: r.arn, registryId: r.registryId, region: r.region, name: r.name, references: [] });
+      },
+    );
+  }
   for (const r of repoFacts) facts.repositories[r.arn] = r;
   for (const r of roleFacts) facts.roles[r.arn] = r;
   if (fleetFacts.length) facts.fleets = Object.fromEntries(fleetFacts.map((f) => [f.arn, f]));
