@@ -166,8 +166,9 @@ async function readDependencies(clients: AwsClients, facts: Facts, callerRead: P
  * Reads what the checks need, in two rounds: who and what (caller, projects, builds), then the
  * repositories and roles they point at. Each round's calls go out together.
  */
-export async function gatherLiveFacts(clients: AwsClients, target: Target, cwd: string = process.cwd()): Promise<Facts> {
-  const callerRead = readCaller(clients);
+export async function gatherLiveFacts(clients: AwsClients, target: Target, cwd: string = process.cwd(), knownCaller?: CallerIdentity): Promise<Facts> {
+  // The scope runner knows who runs in its own account already: one GetCallerIdentity per run.
+  const callerRead = knownCaller ? Promise.resolve(knownCaller) : readCaller(clients);
   // The buildspec reader (yaml, the shell and Dockerfile parsers) loads while the first round is in flight.
   const buildspecReader = import('../buildspec-source.js');
   buildspecReader.catch(() => undefined);

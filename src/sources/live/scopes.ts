@@ -100,7 +100,7 @@ export async function readScopes(options: AwsOptions, request: ScopeRequest, tar
       let read: ScopeRead;
       try {
         const clients = await clientsFor(account, region);
-        read = { kind: 'read', account, region, facts: await gatherLiveFacts(clients, target) };
+        read = { kind: 'read', account, region, facts: await gatherLiveFacts(clients, target, process.cwd(), account === caller.account ? caller : undefined) };
       } catch (e) {
         read = { kind: 'error', account, region, ...describeFailure(e) };
       }
