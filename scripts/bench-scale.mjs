@@ -13,6 +13,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ANSWER_DELAY_MS, answerBlob, answerUnimplemented } from './aws-answers.mjs';
 import { startMoto } from './moto-server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -40,6 +41,7 @@ function lcg(seed) {
 function startProxy(upstream) {
   const target = new URL(upstream);
   const state = { counts: new Map(), total: 0, throttled: 0, throttleShare: 0, rand: lcg(7) };
+  let base = '';
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -47,8 +49,10 @@ function startProxy(upstream) {
       const body = Buffer.concat(chunks);
       const amzTarget = req.headers['x-amz-target'];
       const op = typeof amzTarget === 'string' ? amzTarget.split('.').pop() : (/(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'))?.[1] ?? `${req.method} ${req.url}`);
+      const blob = answerBlob(req.method, req.url);
+      const counted = blob ? 'GetObject (image config)' : op;
       state.total += 1;
-      state.counts.set(op, (state.counts.get(op) ?? 0) + 1);
+      state.counts.set(counted, (state.counts.get(counted) ?? 0) + 1);
       if (state.throttleShare > 0 && state.rand() < state.throttleShare) {
         state.throttled += 1;
         if (typeof amzTarget === 'string') {
@@ -58,6 +62,12 @@ function startProxy(upstream) {
           res.writeHead(400, { 'content-type': 'text/xml' });
           res.end('<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>');
         }
+        return;
+      }
+      // What moto lacks is answered as AWS documents it (aws-answers.mjs).
+      const canned = blob ?? (typeof amzTarget === 'string' && amzTarget.startsWith('AmazonEC2ContainerRegistry') ? answerUnimplemented(op, body, base) : undefined);
+      if (canned) {
+        setTimeout(() => res.writeHead(canned.status, canned.headers).end(canned.body), ANSWER_DELAY_MS);
         return;
       }
       const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
@@ -71,7 +81,7 @@ function startProxy(upstream) {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
       resolve({
-        endpoint: `http://127.0.0.1:${server.address().port}`,
+        endpoint: (base = `http://127.0.0.1:${server.address().port}`),
         state,
         take() {
           const out = { total: state.total, throttled: state.throttled, byOperation: Object.fromEntries([...state.counts].sort()) };
