@@ -17,7 +17,7 @@ import { CredentialsError } from '../sources/live/aws-errors.js';
 import { VERSION } from '../version.js';
 import { chooseAws, explainCredentialsFailure } from './aws-choice.js';
 import type { DoctorOptions } from './doctor.js';
-import { loadPaint, writeErr, writeOut, writeReportFile } from './output.js';
+import { loadPaint, writeErr, writeOut, writeOutPaced, writeReportFile } from './output.js';
 import { withRunFlags } from './run-flags.js';
 
 /** What one scope gave the report: its results and verdicts, tagged with where they were judged. */
@@ -47,30 +47,47 @@ export function scopeErrorResult(scope: Extract<ScopeRead, { kind: 'error' }>): 
 /** Projects judged at a time when the lines stream out: their results are written and let go. */
 export const STREAM_CHUNK = 100;
 
-/**
- * The checks of one scope, each result tagged with its account and region. With `emit`, the
- * projects are judged STREAM_CHUNK at a time and each chunk's part goes to emit as soon as it is
- * judged, so a scope of 10,000 projects never holds all its results at once; a result about a
- * repository or role that several chunks share is emitted once (as runChecks keeps it once).
- */
-export function judgeScope(scope: ScopeRead, o: DoctorOptions, request: ScopeRequest, callerAccount: string | undefined, emit?: (part: ScopePart) => void, chunkSize = STREAM_CHUNK): ScopePart {
-  if (scope.kind === 'error') {
-    const result = scopeErrorResult(scope);
-    const outcome: ScopeOutcome = { account: scope.account, ...(scope.region ? { region: scope.region } : {}), status: 'error', message: scope.message, ...(scope.hint ? { hint: scope.hint } : {}) };
-    const part = { outcome, results: [result], verdicts: deriveVerdicts([result], []) };
-    emit?.(part);
-    return part;
-  }
+/** The result of an account × region that could not be read, as a part of the report. */
+function errorPart(scope: Extract<ScopeRead, { kind: 'error' }>): ScopePart {
+  const result = scopeErrorResult(scope);
+  const outcome: ScopeOutcome = { account: scope.account, ...(scope.region ? { region: scope.region } : {}), status: 'error', message: scope.message, ...(scope.hint ? { hint: scope.hint } : {}) };
+  return { outcome, results: [result], verdicts: deriveVerdicts([result], []) };
+}
+
+/** How one read scope's facts are judged, each result and verdict tagged with its account and region. */
+function judgeOf(scope: Extract<ScopeRead, { kind: 'read' }>, o: DoctorOptions, request: ScopeRequest, callerAccount: string | undefined) {
   const where = { account: scope.account, region: scope.region };
   // The fix commands name the scope's region, and another account's role (never the run's region list).
   const { region: _list, account: _one, assumeRole: _role, externalId: _id, ...common } = o;
   const asOwner = scope.account !== callerAccount && request.assumeRole ? { account: scope.account, assumeRole: request.assumeRole, ...(request.externalId !== undefined ? { externalId: request.externalId } : {}) } : {};
   const outcome: ScopeOutcome = { ...where, status: 'read', projects: scope.facts.projects.length };
-  const judge = (facts: Facts) => {
-    const results = withRunFlags(runChecks(facts), scope.region, { ...common, ...asOwner }).map((r) => ({ ...r, ...where }));
-    return { results, verdicts: verdictsOf(results, facts).map((v) => ({ ...v, ...where })) };
+  return {
+    outcome,
+    judge(facts: Facts): ScopePart {
+      const results = withRunFlags(runChecks(facts), scope.region, { ...common, ...asOwner }).map((r) => ({ ...r, ...where }));
+      return { outcome, results, verdicts: verdictsOf(results, facts).map((v) => ({ ...v, ...where })) };
+    },
   };
-  if (!emit) return { outcome, ...judge(scope.facts) };
+}
+
+/** The checks of one scope, all at once: its results and verdicts. */
+export function judgeScope(scope: ScopeRead, o: DoctorOptions, request: ScopeRequest, callerAccount: string | undefined): ScopePart {
+  if (scope.kind === 'error') return errorPart(scope);
+  return judgeOf(scope, o, request, callerAccount).judge(scope.facts);
+}
+
+/**
+ * The checks of one scope for a stream: its projects chunkSize at a time, each chunk's part as
+ * soon as it is judged, so a scope of 10,000 projects never holds all its results at once. A
+ * result about a repository or role that several chunks share comes once (as runChecks keeps it
+ * once over the whole scope).
+ */
+export function* judgeScopeInChunks(scope: ScopeRead, o: DoctorOptions, request: ScopeRequest, callerAccount: string | undefined, chunkSize = STREAM_CHUNK): Generator<ScopePart> {
+  if (scope.kind === 'error') {
+    yield errorPart(scope);
+    return;
+  }
+  const { judge } = judgeOf(scope, o, request, callerAccount);
   const seen = new Set<string>();
   const firstTime = (r: Result) => {
     const key = createHash('sha1').update(`${r.check}\u0000${r.subject}\u0000${r.status}\u0000${r.message}`).digest('base64');
@@ -78,15 +95,11 @@ export function judgeScope(scope: ScopeRead, o: DoctorOptions, request: ScopeReq
     seen.add(key);
     return true;
   };
-  const counts: Result[] = [];
   const projects = scope.facts.projects;
   for (let at = 0; at < Math.max(1, projects.length); at += chunkSize) {
-    const chunk = judge({ ...scope.facts, projects: projects.slice(at, at + chunkSize) });
-    const results = chunk.results.filter(firstTime);
-    emit({ outcome, results, verdicts: chunk.verdicts });
-    for (const r of results) counts.push({ status: r.status } as Result);
+    const part = judge({ ...scope.facts, projects: projects.slice(at, at + chunkSize) });
+    yield { ...part, results: part.results.filter(firstTime) };
   }
-  return { outcome, results: counts, verdicts: [] };
 }
 
 /** A progress line on stderr at a terminal, rewritten in place: accounts, regions, projects done. */
@@ -153,9 +166,22 @@ export async function runDoctorScopes(o: DoctorOptions, request: ScopeRequest): 
       choice.options,
       request,
       TARGET,
-      (scope) => {
-        // Streaming: each chunk's lines go out as it is judged; only the counts stay for the summary.
-        const part = judgeScope(scope, o, request, callerAccount, stream ? (p) => writeOut([...p.results.map(jsonlResult), ...p.verdicts.map((v) => jsonlVerdict(v))].join('')) : undefined);
+      async (scope) => {
+        let part: ScopePart;
+        if (stream) {
+          // Each chunk's lines go out as it is judged, at the reader's pace; only the statuses
+          // stay, for the summary line and the exit code.
+          const statuses: Result[] = [];
+          let outcome: ScopeOutcome | undefined;
+          for (const chunk of judgeScopeInChunks(scope, o, request, callerAccount)) {
+            await writeOutPaced([...chunk.results.map(jsonlResult), ...chunk.verdicts.map((v) => jsonlVerdict(v))].join(''));
+            for (const r of chunk.results) statuses.push({ status: r.status } as Result);
+            outcome = chunk.outcome;
+          }
+          part = { outcome: outcome!, results: statuses, verdicts: [] };
+        } else {
+          part = judgeScope(scope, o, request, callerAccount);
+        }
         verbose(part.outcome.status === 'read' ? `read account ${part.outcome.account} ${part.outcome.region}: ${part.outcome.projects} projects` : `account ${part.outcome.account}${part.outcome.region ? ` ${part.outcome.region}` : ''}: ${part.outcome.message}`);
         progress.scope(part);
         if (stream) writeOut(jsonlScope(part.outcome));

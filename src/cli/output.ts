@@ -38,6 +38,22 @@ export function writeOut(text: string): void {
   process.stdout.write(scrubSecrets(text));
 }
 
+/**
+ * writeOut for a stream of lines: when the reader is behind (a pipe to jq, a slow consumer) it
+ * waits for it, so the lines of a long run do not pile up in memory (a pipe's writes are
+ * asynchronous in Node). A reader gone away (EPIPE, main.ts) ends the wait too.
+ */
+export async function writeOutPaced(text: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  if (out.write(scrubSecrets(text))) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      for (const event of ['drain', 'error', 'close'] as const) out.off(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'error', 'close'] as const) out.once(event, done);
+  });
+}
+
 export function writeErr(text: string): void {
   const clean = scrubSecrets(text);
   process.stderr.write(clean.endsWith('\n') ? clean : `${clean}\n`);
