@@ -66,12 +66,12 @@ async function readLastFailed(clients: AwsClients, target: Target): Promise<Buil
   return Promise.all(searches);
 }
 
-/** The facts about the first round's subjects: each repository and each role read once, concurrently. */
 /** Whether any of these facts (policies as read) names a ResourceTag condition key. */
 export function mentionsResourceTag(read: readonly unknown[]): boolean {
   return read.some((fact) => fact !== undefined && /resourcetag\//i.test(JSON.stringify(fact)));
 }
 
+/** The facts about the first round's subjects: each repository and each role read once, concurrently. */
 async function readDependencies(clients: AwsClients, facts: Facts, callerRead: Promise<CallerIdentity>): Promise<void> {
   const repos = new Map<string, RepositoryRequest>();
   const roles = new Set<string>();
